@@ -1,0 +1,56 @@
+# perf_events patch series for Debian 12's Linux 6.1: harness.
+# 'make help' lists the targets; README.md explains the workflow.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help deps tree export check-sync build kunit selftests lint test run shell bench deb \
+	kselftest-tarball clean
+
+help:
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  make \1\t\2/p' $(MAKEFILE_LIST) | column -t -s "$$(printf '\t')"
+
+deps: ## install the Debian packages the project needs
+	@$(S)/deps.sh
+
+tree: ## create linux/: pristine base (tag 'base') + patches/ applied with git am
+	@$(S)/tree.sh
+
+export: ## write linux/'s commits base..HEAD back into patches/
+	@$(S)/export.sh
+
+check-sync: ## fail unless patches/ matches the commits in linux/ and linux/ is clean
+	@$(S)/check-sync.sh
+
+build: ## build every kernel target (x86_64, arm64, powerpc64, cell)
+	@$(S)/build-all.sh
+
+kunit: ## KUnit on QEMU (x86_64, arm64) through kunit.py
+	@$(S)/kunit.sh
+
+selftests: ## perf_events kselftests in a QEMU x86_64 guest
+	@$(S)/selftests.sh
+
+lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings only)
+	@$(S)/lint.sh
+
+test: ## the gate: everything above, ends with 'N passed, N failed'
+	@$(S)/test.sh
+
+run: ## boot the patched kernel in QEMU and demonstrate perf inside it
+	@$(S)/run-demo.sh
+
+shell: ## boot the patched kernel in QEMU with an interactive shell
+	@$(S)/run-demo.sh --shell
+
+bench: ## base vs patched kernel benchmarks under QEMU -icount
+	@$(S)/bench.sh
+
+deb: ## Debian packages of the patched kernel with Debian's own config
+	@$(S)/deb.sh
+
+kselftest-tarball: ## pack the perf_events kselftests for a real machine
+	@$(S)/kselftest-tarball.sh
+
+clean: ## remove build/ (keeps linux/ and ccache)
+	rm -rf build

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Keep build/src-base, a git worktree of linux/ checked out at 'base': the
+# pristine tree that lint and bench compare the series against.
+. "$(dirname "$0")/lib.sh"
+need_tree
+wt=$BUILD/src-base
+if [ -f "$wt/Makefile" ] && [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(git -C "$LINUX" rev-parse base)" ] &&
+	[ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ]; then
+	exit 0
+fi
+rm -rf "$wt"
+git -C "$LINUX" worktree prune
+git -C "$LINUX" worktree add -f --detach "$wt" base >/dev/null

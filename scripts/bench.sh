@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make bench: boot the base kernel and the patched kernel, same config and
+# same guest workload, under QEMU -icount (guest time follows instruction
+# counts, so it repeats), and write build/bench/results.json and
+# build/bench/results.md with patched/base ratios.
+. "$(dirname "$0")/lib.sh"
+need_tree
+need gcc python3
+target=x86_64
+bench=$BUILD/bench
+mkdir -p "$bench" "$LOGS"
+"$TOP/scripts/base-tree.sh"
+
+echo "make bench: base vs patched $target kernel under QEMU -icount"
+step "build patched $target kernel" "$LOGS/build-$target.log" \
+	"$TOP/scripts/build-kernel.sh" "$target"
+# The base tree lacks options that the series adds: build without them.
+step "build base $target kernel" "$LOGS/build-base-$target.log" \
+	env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$BUILD/src-base" "$BUILD/kernel/base-$target"
+
+extra=$bench/root
+rm -rf "$extra"
+mkdir -p "$extra/usr/bin"
+step "build guest benchmarks (static)" "$LOGS/bench-build.log" \
+	gcc -O2 -Wall -static -o "$extra/usr/bin/perf-bench" "$TOP/guest/bench/perf-bench.c"
+initrd=$bench/bench.cpio.gz
+step "initramfs with the benchmarks" "$LOGS/initramfs-bench.log" \
+	"$TOP/scripts/initramfs.sh" "$target" "$initrd" "$extra"
+
+load_target "$target"
+for side in base patched; do
+	if [ $side = base ]; then k=$BUILD/kernel/base-$target/$IMAGE; else k=$BUILD/kernel/$target/$IMAGE; fi
+	step "boot $side kernel, run benchmarks (-icount)" "$LOGS/bench-$side.console" \
+		"$TOP/scripts/qemu-boot.sh" -t 1200 -k "$k" -q "-icount" -q "shift=3,align=off,sleep=off" \
+		"$target" "$initrd" bench quiet
+	grep -q '^=== BENCH END rc=0' "$LOGS/bench-$side.console" ||
+		die "benchmarks did not finish on the $side kernel: $(rel "$LOGS/bench-$side.console")"
+done
+python3 "$TOP/scripts/bench-report.py" "$LOGS/bench-base.console" "$LOGS/bench-patched.console" \
+	"$bench/results.json" "$bench/results.md"
+cat "$bench/results.md"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# make check-sync: fail, saying why, unless patches/ is exactly what
+# 'make export' would write from linux/ and linux/ has nothing uncommitted.
+. "$(dirname "$0")/lib.sh"
+need_tree
+
+bad=0
+if [ -n "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ]; then
+	echo "check-sync: linux/ has uncommitted changes:"
+	git -C "$LINUX" status --short --untracked-files=no | head -n 20 | sed 's/^/  /'
+	bad=1
+fi
+# Debian's .gitignore hides every new file from 'git status'; list the
+# files git does not track (build outputs go to build/, never to linux/).
+new=$(git -C "$LINUX" ls-files --others | head -n 20)
+if [ -n "$new" ]; then
+	echo "check-sync: linux/ has files git does not track (new files need 'git add -f'):"
+	echo "$new" | sed 's/^/  /'
+	bad=1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$TOP/scripts/export.sh" "$tmp" >/dev/null
+msgs=$(mktemp)
+trap 'rm -rf "$tmp" "$msgs"' EXIT
+names=$(cd "$TOP/patches" && ls series [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null; cd "$tmp" && ls)
+for b in $(echo "$names" | sort -u); do
+	if [ ! -e "$tmp/$b" ]; then
+		echo "check-sync: patches/$b is not a commit in linux/ (dropped there, or not applied: 'make tree')"
+	elif [ ! -e "$TOP/patches/$b" ]; then
+		echo "check-sync: linux/ has a commit not exported: patches/$b is missing ('make export')"
+	elif ! cmp -s "$tmp/$b" "$TOP/patches/$b"; then
+		echo "check-sync: patches/$b differs from the commit in linux/ ('make export', or 'make tree' to take patches/):"
+		diff -u "$TOP/patches/$b" "$tmp/$b" | head -n 12 | sed 's/^/  /'
+	fi
+done >>"$msgs"
+[ -s "$msgs" ] && bad=1
+cat "$msgs"
+exit $bad

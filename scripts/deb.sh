@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make deb: installable Debian packages (linux-image, linux-headers) of the
+# patched kernel, configured from Debian's own amd64 config (package
+# linux-config-6.1) for real hardware. Not part of 'make test': on 2 cores
+# this takes hours. Output: build/deb/*.deb.
+#
+# Debian's config signs modules with Debian's keys, which are not
+# available here: signing and Debian's trusted keys are turned off, and
+# debug info is off unless DEB_DEBUG_INFO=1.
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=/dev/null
+. "$TOP/configs/base"
+need_tree
+need dpkg-deb fakeroot
+cfg=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
+if [ ! -f "$cfg" ]; then
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get install -y --no-install-recommends "linux-config-6.1=$BASE_PKG_VERSION" ||
+		die "cannot install linux-config-6.1=$BASE_PKG_VERSION"
+fi
+out=$BUILD/deb/obj
+mkdir -p "$out"
+xz -dc "$cfg" >"$out/.config"
+"$LINUX/scripts/config" --file "$out/.config" \
+	--set-str LOCALVERSION "-perf-series" \
+	--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
+	--set-str MODULE_SIG_KEY "certs/signing_key.pem" \
+	--disable MODULE_SIG_ALL --disable SECURITY_LOCKDOWN_LSM
+if [ "${DEB_DEBUG_INFO:-0}" != 1 ]; then
+	"$LINUX/scripts/config" --file "$out/.config" --disable DEBUG_INFO \
+		--disable DEBUG_INFO_DWARF5 --disable DEBUG_INFO_BTF --enable DEBUG_INFO_NONE
+fi
+ARCH=x86_64
+step "configure from Debian's amd64 config" "$LOGS/deb-config.log" kmake "$LINUX" "$out" olddefconfig
+step "build Debian packages (bindeb-pkg)" "$LOGS/deb-build.log" \
+	kmake "$LINUX" "$out" KDEB_PKGVERSION="$BASE_PKG_VERSION+perfseries1" bindeb-pkg
+ls -1 "$BUILD"/deb/*.deb
+echo "install on the test machine with: dpkg -i linux-image-*.deb, then boot it"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make kunit: run the KUnit suites of configs/kunit.config on QEMU (TCG,
+# 2 vCPUs) through tools/testing/kunit/kunit.py, for each target in
+# KUNIT_TARGETS, and record every case from kunit.py's JSON output.
+#
+# NO_BUILD=1 skips the (incremental) kernel build, as 'make test' does
+# after building the targets once.
+. "$(dirname "$0")/lib.sh"
+need_tree
+need python3
+
+status=0
+for target in ${KUNIT_TARGETS:-x86_64 arm64}; do
+	load_target "$target"
+	[ -n "$KUNIT_ARCH" ] || die "target $target has no KUnit arch"
+	need "qemu-system-$QEMU_ARCH"
+	out=$BUILD/kernel/$target
+	stage=kunit-$target
+	reset_results "$stage"
+	echo "kunit on $target:"
+	if [ "${NO_BUILD:-0}" != 1 ]; then
+		step "build $target kernel" "$LOGS/build-$target.log" \
+			"$TOP/scripts/build-kernel.sh" "$target" || { record "$stage" FAIL "kernel build"; status=1; continue; }
+	fi
+	json=$RESULTS/kunit-$target.json
+	rm -f "$json"
+	# kunit.py runs the kernel built above (exec does not rebuild) and
+	# passes kunit.enable=1; the config keeps KUnit off by default so
+	# that the same kernel also boots the selftests.
+	step "kunit.py exec on $target (QEMU TCG, 2 vCPUs)" "$LOGS/kunit-$target.log" \
+		python3 "$LINUX/tools/testing/kunit/kunit.py" exec --arch "$KUNIT_ARCH" \
+		${CROSS_COMPILE:+--cross_compile "$CROSS_COMPILE"} --build_dir "$out" \
+		--qemu_args "-smp 2" --timeout "${KUNIT_TIMEOUT:-900}" \
+		--kernel_args "panic=-1" --json "$json" || true
+	"$TOP/scripts/kunit-results.py" "$json" "$RESULTS/$stage.tsv" || {
+		status=1
+		echo "    kunit log: $(rel "$LOGS/kunit-$target.log")"
+	}
+	"$TOP/scripts/splat-check.sh" "$out/test.log" "$stage" || status=1
+done
+exit $status

@@ -1,0 +1,104 @@
+# shellcheck shell=bash
+# Common settings and helpers, sourced by every script in scripts/.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LINUX=${LINUX:-$TOP/linux}
+BUILD=${BUILD:-$TOP/build}
+LOGS=$BUILD/logs
+RESULTS=$BUILD/results
+JOBS=${JOBS:-$(nproc)}
+
+# Identity of the series: author of every patch, committer in linux/.
+SERIES_NAME='Seed 4f271d58'
+SERIES_EMAIL='seed-4f271d58@users.noreply.invalid'
+# Fixed date of the pristine base commit, so that its hash is the same on
+# every machine (the tree hash depends only on the Debian tarball).
+BASE_DATE='2000-01-01T00:00:00+0000'
+DEBIAN_SRC_PKG=linux-source-6.1
+DEBIAN_SRC_TARBALL=/usr/src/linux-source-6.1.tar.xz
+
+# ccache lives outside the clone, so a fresh clone on the same machine
+# reuses it; CCACHE_BASEDIR makes hits independent of the clone's path.
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/perf-series/ccache}
+export CCACHE_BASEDIR=$TOP
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-time_macros}
+# Reproducible kernel builds (and better ccache hits).
+export KBUILD_BUILD_TIMESTAMP='Sat Jan  1 00:00:00 UTC 2000'
+export KBUILD_BUILD_USER=perf-series KBUILD_BUILD_HOST=qemu
+export PYTHONDONTWRITEBYTECODE=1
+export LC_ALL=C.UTF-8
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die "'$t' is missing: run 'make deps' (or 'bash .ci/run' on a fresh machine)"
+	done
+}
+
+need_tree() {
+	[ -d "$LINUX/.git" ] || die "no kernel work tree in ${LINUX#"$TOP"/}/: run 'make tree' first"
+}
+
+rel() { echo "${1#"$TOP"/}"; }
+
+# step WHAT LOG CMD...: run CMD with all output in LOG; print one progress
+# line (what, then the elapsed time), and on failure the log's tail and path.
+step() {
+	local what=$1 log=$2 t0=$SECONDS rc=0
+	shift 2
+	mkdir -p "$(dirname "$log")"
+	printf '  %-58s ' "$what"
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ $rc -eq 0 ]; then
+		printf 'ok   %4ss\n' $((SECONDS - t0))
+	else
+		printf 'FAIL %4ss\n' $((SECONDS - t0))
+		tail -n 25 "$log" | sed 's/^/      | /'
+		echo "      full log: $(rel "$log")"
+	fi
+	return $rc
+}
+
+# record STAGE STATUS NAME [DETAIL]: one result line for the summary.
+# STATUS is PASS, FAIL or SKIP.
+record() {
+	local stage=$1 status=$2 name=$3 detail=${4:-}
+	mkdir -p "$RESULTS"
+	printf '%s\t%s\t%s\n' "$status" "$name" "$detail" >>"$RESULTS/$stage.tsv"
+	if [ "$status" != PASS ]; then
+		printf '    %s %s: %s%s\n' "$status" "$stage" "$name" "${detail:+ ($detail)}"
+	fi
+}
+
+# reset_results STAGE: forget the results of an earlier run of STAGE.
+reset_results() {
+	mkdir -p "$RESULTS"
+	: >"$RESULTS/$1.tsv"
+}
+
+# load_target NAME: read configs/targets/NAME (ARCH, CROSS_COMPILE,
+# FRAGMENTS, IMAGE, ...).
+load_target() {
+	local f=$TOP/configs/targets/$1
+	[ -f "$f" ] || die "unknown build target '$1' (see configs/targets/)"
+	ARCH= CROSS_COMPILE= FRAGMENTS= IMAGE= QEMU_ARCH= KUNIT_ARCH=
+	# shellcheck source=/dev/null
+	. "$f"
+}
+
+# kmake SRC OUT MAKE-ARGS...: make in kernel tree SRC with objects in OUT,
+# for the loaded target, through ccache.
+kmake() {
+	local src=$1 out=$2
+	shift 2
+	make -C "$src" O="$out" ARCH="$ARCH" ${CROSS_COMPILE:+CROSS_COMPILE=$CROSS_COMPILE} \
+		CC="ccache ${CROSS_COMPILE}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
+}

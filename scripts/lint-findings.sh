@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# lint-findings.sh sparse|w1: compile the C files the series touches with
+# sparse (C=2) or with W=1, in the patched tree and in the pristine base,
+# each on the architecture that builds it, and fail on findings the base
+# does not have. Findings are compared without line numbers, so code that
+# only moved does not count as new.
+. "$(dirname "$0")/lib.sh"
+need_tree
+mode=${1:?usage: lint-findings.sh sparse|w1}
+case $mode in
+sparse) need sparse; margs=(C=2 CHECK=sparse) ;;
+w1) margs=(W=1) ;;
+*) die "unknown mode $mode" ;;
+esac
+stage=lint-$mode
+reset_results "$stage"
+mkdir -p "$LOGS/$mode"
+
+pairs=$("$TOP/scripts/touched.sh" targets)
+if [ -z "$pairs" ]; then
+	record "$stage" PASS "$mode: no C file touched"
+	exit 0
+fi
+"$TOP/scripts/base-tree.sh"
+
+# findings SRC LOG: normalized "file: warning text" lines of a build log.
+findings() {
+	sed -n -E "s#^($1/)?([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)#\2: \4: \5#p" "$2" |
+		sed -E 's/ \[-W[^]]*\]$//; s/[0-9]+/N/g' | sort
+}
+
+status=0
+for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
+	if [ "$target" = unsupported ]; then
+		record "$stage" FAIL "$mode: files on an architecture without a build target" \
+			"$(echo "$pairs" | awk '$1 == "unsupported" { print $2 }' | xargs)"
+		status=1
+		continue
+	fi
+	objs=$(echo "$pairs" | awk -v t="$target" '$1 == t { sub(/\.c$/, ".o", $2); print $2 }')
+	for side in base patched; do
+		if [ $side = base ]; then src=$BUILD/src-base; else src=$LINUX; fi
+		out=$BUILD/kernel/lint-$side-$target
+		step "$mode: configure $side tree for $target" "$LOGS/$mode/$side-$target-prepare.log" \
+			env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$src" "$out" -- prepare || {
+			record "$stage" FAIL "$mode: prepare $side $target"
+			status=1
+			continue 2
+		}
+		load_target "$target"
+		log=$LOGS/$mode/$side-$target.log
+		: >"$log"
+		for o in $objs; do
+			# A file the base does not have yet has no base findings.
+			[ -f "$src/${o%.o}.c" ] || continue
+			# -k: keep going; a file that does not compile shows as an error.
+			kmake "$src" "$out" -k "${margs[@]}" "$o" >>"$log" 2>&1 || true
+		done
+		findings "$src" "$log" >"$LOGS/$mode/$side-$target.findings"
+	done
+	new=$(comm -13 "$LOGS/$mode/base-$target.findings" "$LOGS/$mode/patched-$target.findings")
+	if [ -z "$new" ]; then
+		record "$stage" PASS "$mode on $target: no new findings ($(echo "$objs" | wc -w) files)"
+	else
+		echo "$new" >"$LOGS/$mode/new-$target.txt"
+		record "$stage" FAIL "$mode on $target: new findings" \
+			"$(echo "$new" | head -n 1 | cut -c1-140); all: $(rel "$LOGS/$mode/new-$target.txt")"
+		status=1
+	fi
+done
+exit $status

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Boot a target's kernel in QEMU (TCG, 2 vCPUs) with an initramfs and run
+# one guest job (guest/jobs/JOB); the console goes to stdout.
+#
+#   qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-q QEMU-ARG]... TARGET INITRD JOB [KERNEL-ARG...]
+#
+# -i: interactive (console on this terminal, no time limit).
+# -k: kernel image (default: the target's build in build/kernel/TARGET).
+# Exit status: QEMU's, or 124 when the time limit (default 600 s) ran out.
+. "$(dirname "$0")/lib.sh"
+
+interactive=0 limit=600 kernel= qargs=()
+while getopts it:k:q: o; do
+	case $o in
+	i) interactive=1 ;;
+	t) limit=$OPTARG ;;
+	k) kernel=$OPTARG ;;
+	q) qargs+=("$OPTARG") ;;
+	*) die "usage: qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-q ARG]... TARGET INITRD JOB [KERNEL-ARG...]" ;;
+	esac
+done
+shift $((OPTIND - 1))
+target=${1:?TARGET missing} initrd=${2:?INITRD missing} job=${3:?JOB missing}
+shift 3
+load_target "$target"
+kernel=${kernel:-$BUILD/kernel/$target/$IMAGE}
+[ -f "$kernel" ] || die "no kernel image at $(rel "$kernel"): build it first"
+
+case $QEMU_ARCH in
+x86_64) machine=(-machine q35 -cpu max -bios qboot.rom) console=ttyS0 ;;
+aarch64) machine=(-machine virt -cpu max) console=ttyAMA0 ;;
+*) die "no QEMU guest for $QEMU_ARCH" ;;
+esac
+need "qemu-system-$QEMU_ARCH"
+
+cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp 2 -m 1024 -nodefaults -no-reboot
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=$console panic=-1 oops=panic loglevel=4 perfjob=$job $*"
+	"${qargs[@]}")
+if [ $interactive -eq 1 ]; then
+	exec "${cmd[@]}" -nographic -serial mon:stdio
+fi
+rc=0
+timeout --foreground -k 10 "$limit" "${cmd[@]}" -display none -serial stdio </dev/null || rc=$?
+exit $rc

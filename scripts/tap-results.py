@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Turn a guest console log with kselftest TAP output into result lines.
+
+    tap-results.py CONSOLE-LOG EXPECTED-FAILURES OUT.tsv
+
+Each test case becomes one line "STATUS<TAB>NAME<TAB>DETAIL" in OUT.tsv,
+with STATUS one of PASS, FAIL, SKIP, XFAIL (a failure listed in
+EXPECTED-FAILURES) and XPASS (a listed failure that passed). A test
+program that failed without reporting a failing case (crash, timeout)
+is a failure of its own. The run also fails when the guest did not
+finish the job (scripts/splat-check.sh checks the kernel log).
+Exit status: 1 when anything FAILed.
+"""
+import re
+import sys
+
+TOP_RE = re.compile(r'^(not ok|ok) \d+ selftests: (\S+): (\S+)(?:\s+#\s*(.*))?$')
+HDR_RE = re.compile(r'^# selftests: (\S+): (\S+)$')
+CASE_RE = re.compile(r'^# (not ok|ok) \d+ (.+?)(?:\s+#\s*(.*))?$')
+STAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+
+def load_expected(path):
+    expected = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            name, _, reason = line.partition(' ')
+            reason = reason.strip()
+            if not reason:
+                sys.exit(f'{path}: "{name}" has no reason')
+            expected[name] = reason
+    return expected
+
+
+def main():
+    log, expected_path, out = sys.argv[1:4]
+    expected = load_expected(expected_path)
+    results = []  # (status, name, detail)
+    current = None
+    case_failed = False
+    ended = False
+    with open(log, encoding='utf-8', errors='replace') as f:
+        for raw in f:
+            line = raw.rstrip('\r\n')
+            line = STAMP_RE.sub('', line)
+            if line.startswith('=== KSELFTEST END'):
+                ended = True
+            m = HDR_RE.match(line)
+            if m:
+                current = f'{m.group(1)}:{m.group(2)}'
+                case_failed = False
+                continue
+            m = CASE_RE.match(line)
+            if m and current:
+                ok, case, directive = m.groups()
+                directive = directive or ''
+                name = f'{current}:{case}'
+                if directive.upper().startswith('SKIP'):
+                    results.append(('SKIP', name, directive[4:].strip()))
+                elif ok == 'ok':
+                    results.append(('PASS', name, ''))
+                else:
+                    results.append(('FAIL', name, directive))
+                    case_failed = True
+                continue
+            m = TOP_RE.match(line)
+            if m:
+                ok, coll, prog, directive = m.groups()
+                name = f'{coll}:{prog}'
+                directive = directive or ''
+                had_cases = any(r[1].startswith(name + ':') for r in results)
+                if directive.upper().startswith('SKIP'):
+                    if not had_cases:
+                        results.append(('SKIP', name, directive[4:].strip()))
+                elif ok == 'not ok' and not case_failed:
+                    results.append(('FAIL', name, directive or 'program failed'))
+                elif ok == 'ok' and not had_cases:
+                    results.append(('PASS', name, ''))
+                current = None
+
+    if not ended:
+        results.append(('FAIL', 'guest finished the kselftest job',
+                         'no end marker: kernel crash or time limit'))
+
+    final = []
+    seen = set()
+    for status, name, detail in results:
+        seen.add(name)
+        if name in expected:
+            if status == 'FAIL':
+                status, detail = 'XFAIL', expected[name]
+            elif status == 'PASS':
+                status, detail = 'XPASS', 'listed as expected failure: update the list'
+        final.append((status, name, detail))
+    for name in expected:
+        if name not in seen:
+            print(f'note: expected failure "{name}" did not run: update the list')
+
+    with open(out, 'a', encoding='utf-8') as f:
+        for status, name, detail in final:
+            f.write(f'{status}\t{name}\t{detail}\n')
+    counts = {}
+    for status, _, _ in final:
+        counts[status] = counts.get(status, 0) + 1
+    for status, name, detail in final:
+        if status in ('FAIL', 'XPASS'):
+            print(f'    {status} {name}{": " + detail if detail else ""}')
+    print('    ' + ', '.join(f'{v} {k}' for k, v in sorted(counts.items())))
+    return 1 if counts.get('FAIL') else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
