@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Turn kunit.py's JSON results into result lines.
 
-    kunit-results.py RESULTS.json OUT.tsv
+    kunit-results.py RESULTS.json EXPECTED-FAILURES OUT.tsv
 
 Each test case becomes "STATUS<TAB>suite.case<TAB>DETAIL" with STATUS
-PASS, FAIL or SKIP. A results file without any case, or with a suite
+PASS, FAIL or SKIP, or XFAIL/XPASS for a case listed (with its reason) in
+EXPECTED-FAILURES. A results file without any case, or with a suite
 that did not complete, is a failure: a test that did not run must not
 look like one that passed. Exit status: 1 when anything FAILed.
 """
@@ -30,7 +31,16 @@ def walk(group, prefix, out):
 
 
 def main():
-    path, out_path = sys.argv[1:3]
+    path, expected_path, out_path = sys.argv[1:4]
+    expected = {}
+    with open(expected_path, encoding='utf-8') as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith('#'):
+                name, _, reason = line.partition(' ')
+                if not reason.strip():
+                    sys.exit(f'{expected_path}: "{name}" has no reason')
+                expected[name] = reason.strip()
     results = []
     try:
         with open(path, encoding='utf-8') as f:
@@ -42,6 +52,17 @@ def main():
         walk(data, '', results)
         if not any(r[0] in ('PASS', 'FAIL', 'SKIP') for r in results):
             results.append(('FAIL', 'kunit ran test cases', 'no test case in the results'))
+    seen = set()
+    for i, (status, name, detail) in enumerate(results):
+        seen.add(name)
+        if name in expected and status == 'FAIL':
+            results[i] = ('XFAIL', name, expected[name])
+        elif name in expected and status == 'PASS':
+            results[i] = ('XPASS', name, 'listed as expected failure: update the list')
+            print(f'    XPASS {name}: listed as expected failure: update the list')
+    for name in expected:
+        if name not in seen:
+            print(f'note: expected failure "{name}" did not run: update the list')
     with open(out_path, 'a', encoding='utf-8') as f:
         for status, name, detail in results:
             f.write(f'{status}\t{name}\t{detail}\n')
