@@ -3,6 +3,7 @@
 # pristine tree that lint and bench compare the series against.
 . "$(dirname "$0")/lib.sh"
 need_tree
+mkdir -p "$LOGS"
 wt=$BUILD/src-base
 if [ -f "$wt/Makefile" ] && [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(git -C "$LINUX" rev-parse base)" ] &&
 	[ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ]; then
@@ -10,4 +11,5 @@ if [ -f "$wt/Makefile" ] && [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(
 fi
 rm -rf "$wt"
 git -C "$LINUX" worktree prune
-git -C "$LINUX" worktree add -f --detach "$wt" base >/dev/null
+git -C "$LINUX" worktree add -f --detach "$wt" base >"$LOGS/base-tree.log" 2>&1 ||
+	die "cannot check out base into $(rel "$wt"): see $(rel "$LOGS/base-tree.log")"

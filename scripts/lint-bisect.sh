@@ -27,8 +27,8 @@ for c in $commits; do
 	# fragments; earlier commits may lack options that later patches add.
 	verify=0
 	[ "$i" -eq "$total" ] && verify=1
-	if VERIFY_CONFIG=$verify step "build $target at patch $i/$total" "$LOGS/bisect/$i.log" \
-		"$TOP/scripts/build-kernel.sh" "$target"; then
+	if step "build $target at patch $i/$total" "$LOGS/bisect/$i.log" \
+		env VERIFY_CONFIG=$verify "$TOP/scripts/build-kernel.sh" "$target"; then
 		record "$stage" PASS "builds at patch $i: $subject"
 	else
 		record "$stage" FAIL "builds at patch $i: $subject" "see $(rel "$LOGS/bisect/$i.log")"
