@@ -55,6 +55,11 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 			[ -f "$src/${o%.o}.c" ] || continue
 			# -k: keep going; a file that does not compile shows as an error.
 			kmake "$src" "$out" -k "${margs[@]}" "$o" >>"$log" 2>&1 || true
+			# A file the target's config does not build was not checked.
+			if [ $side = patched ] && [ ! -f "$out/$o" ]; then
+				record "$stage" FAIL "$mode: $o on $target" "not compiled (option off in the target's config?)"
+				status=1
+			fi
 		done
 		findings "$src" "$log" >"$LOGS/$mode/$side-$target.findings"
 	done

@@ -81,6 +81,9 @@ def main():
                     results.append(('PASS', name, ''))
                 current = None
 
+    if ended and not results:
+        results.append(('FAIL', 'kselftests reported results',
+                        'the job ended without a single TAP result'))
     if not ended:
         results.append(('FAIL', 'guest finished the kselftest job',
                          'no end marker: kernel crash or time limit'))
