@@ -12,7 +12,7 @@ need python3
 run_kunit_py() {
 	python3 "$LINUX/tools/testing/kunit/kunit.py" exec --arch "$KUNIT_ARCH" \
 		${CROSS_COMPILE:+--cross_compile "$CROSS_COMPILE"} --build_dir "$out" \
-		--qemu_args "-smp 2" --timeout "${KUNIT_TIMEOUT:-900}" \
+		--qemu_args "-smp 2${QEMU_ARGS:+ $QEMU_ARGS}" --timeout "${KUNIT_TIMEOUT:-900}" \
 		--kernel_args "panic=-1" --json="$json" || true
 }
 
