@@ -1,51 +1,101 @@
 #!/usr/bin/env python3
-"""Compare BENCH lines of a base and a patched guest run.
+"""Compare BENCH lines of a base and a patched guest run, and check goals.
 
     bench-report.py BASE.console PATCHED.console OUT.json OUT.md
 
 Writes every benchmark's base value, patched value and patched/base ratio
-(below 1.0: the patched kernel is faster), as JSON and as a table.
+(below 1.0: the patched kernel is faster), and the goals below, each a
+ratio of two results with its limit, as JSON and as a table. Exit status
+1 when a result is missing or a goal is not met.
 """
 import json
 import re
 import sys
 
 LINE = re.compile(r'^BENCH (\S+) ([0-9.]+) (\S+)')
+SKIP = re.compile(r'^BENCH-SKIP (\S+) (.*)$')
+
+# (name, numerator, denominator, limit, why). 'base:X' and 'patched:X' are
+# benchmark X on that kernel.
+GOALS = [
+    ('no events: open+read+close', 'patched:open_read_close', 'base:open_read_close', 1.01,
+     'a patched kernel with no per-task data users is not slower than base'),
+    ('no events: pipe ping-pong', 'patched:pipe_pingpong', 'base:pipe_pingpong', 1.01,
+     'the same for context switches'),
+    ('no events: fork+exit', 'patched:fork_exit', 'base:fork_exit', 1.01,
+     'the same for fork and exit'),
+    ('context switch, system-wide test-PMU event', 'patched:pingpong_sw_event', 'patched:pipe_pingpong', 1.03,
+     'sched_task() with per-task data costs at most 3% of a switch round trip'),
+    ('fork+exit, global reference', 'patched:fork_exit_global', 'patched:fork_exit', 1.10,
+     'giving a new thread data and freeing it at exit costs at most 10%'),
+    ('first system-wide open, 16k/4k threads', 'patched:open_first_16000threads', 'patched:open_first_4000threads', 4.5,
+     'the first open is one pass over the threads: linear'),
+    ('second system-wide open, 16k threads vs none', 'patched:open_second_16000threads', 'patched:open_second_0threads', 1.5,
+     'later opens do not depend on the number of threads'),
+]
 
 
 def load(path):
-    values = {}
+    values, skipped = {}, {}
     with open(path, encoding='utf-8', errors='replace') as f:
         for line in f:
-            m = LINE.match(line.strip())
+            line = line.strip()
+            m = LINE.match(line)
             if m:
                 values[m.group(1)] = (float(m.group(2)), m.group(3))
-    return values
+                continue
+            m = SKIP.match(line)
+            if m:
+                skipped[m.group(1)] = m.group(2)
+    return values, skipped
 
 
 def main():
     base_path, patched_path, out_json, out_md = sys.argv[1:5]
-    base, patched = load(base_path), load(patched_path)
+    (base, base_skip), (patched, patched_skip) = load(base_path), load(patched_path)
+    kernels = {'base': base, 'patched': patched}
     rows = []
-    for name in sorted(set(base) | set(patched)):
+    for name in sorted(set(base) | set(patched) | set(base_skip) | set(patched_skip)):
         b = base.get(name, (None, ''))[0]
         p = patched.get(name, (None, ''))[0]
-        unit = (patched.get(name) or base.get(name))[1]
+        unit = (patched.get(name) or base.get(name) or (None, ''))[1]
         ratio = round(p / b, 4) if b and p is not None else None
-        rows.append({'name': name, 'unit': unit, 'base': b, 'patched': p, 'ratio': ratio})
+        note = base_skip.get(name) and f'base: {base_skip[name]}' or ''
+        rows.append({'name': name, 'unit': unit, 'base': b, 'patched': p, 'ratio': ratio,
+                     'note': note})
+    goals = []
+    for title, num, den, limit, why in GOALS:
+        nk, nn = num.split(':')
+        dk, dn = den.split(':')
+        n = kernels[nk].get(nn, (None,))[0]
+        d = kernels[dk].get(dn, (None,))[0]
+        value = round(n / d, 4) if n is not None and d else None
+        goals.append({'goal': title, 'ratio': f'{num} / {den}', 'value': value, 'limit': limit,
+                      'met': value is not None and value <= limit, 'why': why})
     with open(out_json, 'w', encoding='utf-8') as f:
-        json.dump({'clock': 'QEMU -icount shift=3', 'benchmarks': rows}, f, indent=2)
+        json.dump({'clock': 'QEMU -icount shift=3', 'benchmarks': rows, 'goals': goals}, f, indent=2)
         f.write('\n')
     with open(out_md, 'w', encoding='utf-8') as f:
-        f.write('| benchmark | unit | base | patched | patched/base |\n')
-        f.write('|---|---|---:|---:|---:|\n')
+        f.write('| benchmark | unit | base | patched | patched/base | note |\n')
+        f.write('|---|---|---:|---:|---:|---|\n')
         for r in rows:
-            f.write(f"| {r['name']} | {r['unit']} | {r['base']} | {r['patched']} | {r['ratio']} |\n")
-    missing = [r['name'] for r in rows if r['ratio'] is None]
+            f.write(f"| {r['name']} | {r['unit']} | {r['base']} | {r['patched']} | {r['ratio']} "
+                    f"| {r['note']} |\n")
+        f.write('\n| goal | ratio | value | limit | met |\n')
+        f.write('|---|---|---:|---:|---|\n')
+        for g in goals:
+            f.write(f"| {g['goal']} | {g['ratio']} | {g['value']} | {g['limit']} "
+                    f"| {'yes' if g['met'] else 'NO'} |\n")
+    status = 0
+    missing = [r['name'] for r in rows if r['patched'] is None]
     if missing:
-        print(f'missing results: {", ".join(missing)}', file=sys.stderr)
-        return 1
-    return 0
+        print(f'missing results on the patched kernel: {", ".join(missing)}', file=sys.stderr)
+        status = 1
+    unmet = [g['goal'] for g in goals if not g['met']]
+    if unmet:
+        print(f'goals not met: {"; ".join(unmet)}', file=sys.stderr)
+        status = 1
+    return status
 
 
 if __name__ == '__main__':

@@ -2,7 +2,8 @@
 # make bench: boot the base kernel and the patched kernel, same config and
 # same guest workload, under QEMU -icount (guest time follows instruction
 # counts, so it repeats), and write build/bench/results.json and
-# build/bench/results.md with patched/base ratios.
+# build/bench/results.md with patched/base ratios and the goals of
+# scripts/bench-report.py (exit status 1 when one is not met).
 . "$(dirname "$0")/lib.sh"
 need_tree
 need gcc python3
@@ -31,11 +32,14 @@ load_target "$target"
 for side in base patched; do
 	if [ $side = base ]; then k=$BUILD/kernel/base-$target/$IMAGE; else k=$BUILD/kernel/$target/$IMAGE; fi
 	step "boot $side kernel, run benchmarks (-icount)" "$LOGS/bench-$side.console" \
-		"$TOP/scripts/qemu-boot.sh" -t 1200 -k "$k" -q "-icount" -q "shift=3,align=off,sleep=off" \
+		"$TOP/scripts/qemu-boot.sh" -t 1200 -k "$k" -m 2048 -q "-icount" -q "shift=3,align=off,sleep=off" \
 		"$target" "$initrd" bench quiet
 	grep -q '^=== BENCH END rc=0' "$LOGS/bench-$side.console" ||
 		die "benchmarks did not finish on the $side kernel: $(rel "$LOGS/bench-$side.console")"
 done
+rc=0
 python3 "$TOP/scripts/bench-report.py" "$LOGS/bench-base.console" "$LOGS/bench-patched.console" \
-	"$bench/results.json" "$bench/results.md"
+	"$bench/results.json" "$bench/results.md" || rc=$?
 cat "$bench/results.md"
+echo "results: $(rel "$bench/results.json"), $(rel "$bench/results.md")"
+exit $rc

@@ -2,12 +2,20 @@
 /*
  * Guest benchmarks for 'make bench'. Each benchmark prints one line
  *   BENCH <name> <value> <unit>
- * where value is the median of several rounds. Under QEMU -icount the
- * guest clock follows the executed instructions, so values repeat from
- * run to run and base and patched kernels can be compared as ratios.
+ * where value is the median of several rounds, or
+ *   BENCH-SKIP <name> <reason>
+ * when the kernel cannot run it (the base kernel has no test PMU). Under
+ * QEMU -icount the guest clock follows the executed instructions, so
+ * values repeat from run to run: the base and the patched kernel are
+ * compared as ratios, and so are runs with and without a test-PMU event
+ * on the same kernel (scripts/bench-report.py holds the goals).
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -122,16 +130,205 @@ static double bench_pipe_pingpong(int iters)
 	return dt;
 }
 
+/* Round trips between two tasks on one CPU, each costing two switches. */
+#define PINGPONG_ITERS	5000
+
+static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid,
+			       int cpu)
+{
+	return syscall(SYS_perf_event_open, attr, pid, cpu, -1, 0);
+}
+
+/* The test PMU's type, or -1 when this kernel has none. */
+static int test_pmu_type(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/test_pmu0/type", "r");
+	int type = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &type) != 1)
+			type = -1;
+		fclose(f);
+	}
+	return type;
+}
+
+/* A system-wide "seq" event of the test PMU on @cpu */
+static int open_test_pmu_cpu(int type, int cpu)
+{
+	struct perf_event_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = type;
+	fd = sys_perf_event_open(&attr, -1, cpu);
+	if (fd < 0) {
+		perror("perf_event_open(test_pmu0, system-wide)");
+		exit(1);
+	}
+	return fd;
+}
+
+static int nr_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : n;
+}
+
+/* fork() + _exit() + waitpid() */
+static double bench_fork_exit(int iters)
+{
+	double t0;
+	pid_t pid;
+	int i;
+
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		pid = fork();
+		if (pid < 0) {
+			perror("fork");
+			exit(1);
+		}
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+	return (now_ns() - t0) / iters;
+}
+
+/*
+ * Idle threads for the open benchmarks: they block on a pipe until told
+ * to go. Small stacks, so that thousands fit in the guest.
+ */
+static int idle_pipe[2];
+static pthread_t *idle_threads;
+static int nr_idle;
+
+static void *idle_thread(void *arg)
+{
+	char c;
+
+	if (read(idle_pipe[0], &c, 1) < 0)
+		perror("read");
+	return arg;
+}
+
+static void idle_threads_set(int want)
+{
+	pthread_attr_t attr;
+	char c = 0;
+	int i;
+
+	if (!idle_threads) {
+		idle_threads = calloc(20000, sizeof(*idle_threads));
+		if (!idle_threads || pipe(idle_pipe)) {
+			perror("idle threads");
+			exit(1);
+		}
+	}
+	if (want < nr_idle) {
+		for (i = want; i < nr_idle; i++)
+			if (write(idle_pipe[1], &c, 1) != 1)
+				perror("write");
+		for (i = want; i < nr_idle; i++)
+			pthread_join(idle_threads[i], NULL);
+		nr_idle = want;
+		return;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
+	for (i = nr_idle; i < want; i++) {
+		if (pthread_create(&idle_threads[i], &attr, idle_thread, NULL)) {
+			fprintf(stderr, "cannot create thread %d\n", i);
+			exit(1);
+		}
+	}
+	pthread_attr_destroy(&attr);
+	nr_idle = want;
+}
+
+/*
+ * Opening a system-wide test-PMU event: the first one gives every thread
+ * per-task data, later ones only take a count. Only the open is timed.
+ */
+static double bench_open_system_wide(int type)
+{
+	double v[ROUNDS], t0;
+	int r, fd;
+
+	for (r = 0; r < ROUNDS; r++) {
+		t0 = now_ns();
+		fd = open_test_pmu_cpu(type, 0);
+		v[r] = now_ns() - t0;
+		close(fd);
+	}
+	return median(v, ROUNDS);
+}
+
+static void bench_test_pmu(void)
+{
+	static const int threads[] = { 0, 1000, 4000, 16000 };
+	int type = test_pmu_type();
+	int fds[64], first, i, cpu, ncpus = nr_cpus();
+	double v[ROUNDS];
+	char name[64];
+	int r;
+
+	if (type < 0) {
+		printf("BENCH-SKIP pingpong_sw_event no test PMU in this kernel\n");
+		printf("BENCH-SKIP fork_exit_global no test PMU in this kernel\n");
+		for (i = 0; i < 4; i++) {
+			printf("BENCH-SKIP open_first_%dthreads no test PMU in this kernel\n", threads[i]);
+			printf("BENCH-SKIP open_second_%dthreads no test PMU in this kernel\n", threads[i]);
+		}
+		return;
+	}
+
+	/* Context switches while system-wide events need sched_task() */
+	for (cpu = 0; cpu < ncpus; cpu++)
+		fds[cpu] = open_test_pmu_cpu(type, cpu);
+	for (r = 0; r < ROUNDS; r++)
+		v[r] = bench_pipe_pingpong(PINGPONG_ITERS);
+	printf("BENCH pingpong_sw_event %.1f ns/roundtrip\n", median(v, ROUNDS));
+
+	/* fork+exit while the global reference exists */
+	for (r = 0; r < ROUNDS; r++)
+		v[r] = bench_fork_exit(200);
+	printf("BENCH fork_exit_global %.1f ns/op\n", median(v, ROUNDS));
+	for (cpu = 0; cpu < ncpus; cpu++)
+		close(fds[cpu]);
+
+	for (i = 0; i < 4; i++) {
+		idle_threads_set(threads[i]);
+		snprintf(name, sizeof(name), "open_first_%dthreads", threads[i]);
+		printf("BENCH %s %.1f ns/op\n", name, bench_open_system_wide(type));
+
+		first = open_test_pmu_cpu(type, 1 % ncpus);
+		snprintf(name, sizeof(name), "open_second_%dthreads", threads[i]);
+		printf("BENCH %s %.1f ns/op\n", name, bench_open_system_wide(type));
+		close(first);
+		fflush(stdout);
+	}
+	idle_threads_set(0);
+}
+
 int main(void)
 {
 	double v[ROUNDS];
 	int r;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (r = 0; r < ROUNDS; r++)
 		v[r] = bench_open_read_close(2000);
 	printf("BENCH open_read_close %.1f ns/op\n", median(v, ROUNDS));
 	for (r = 0; r < ROUNDS; r++)
-		v[r] = bench_pipe_pingpong(5000);
+		v[r] = bench_pipe_pingpong(PINGPONG_ITERS);
 	printf("BENCH pipe_pingpong %.1f ns/roundtrip\n", median(v, ROUNDS));
+	for (r = 0; r < ROUNDS; r++)
+		v[r] = bench_fork_exit(200);
+	printf("BENCH fork_exit %.1f ns/op\n", median(v, ROUNDS));
+	bench_test_pmu();
 	return 0;
 }
