@@ -2,23 +2,25 @@
 # Boot a target's kernel in QEMU (TCG, 2 vCPUs) with an initramfs and run
 # one guest job (guest/jobs/JOB); the console goes to stdout.
 #
-#   qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-m MIB] [-q QEMU-ARG]... TARGET INITRD JOB [KERNEL-ARG...]
+#   qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-m MIB] [-c CPUS] [-q QEMU-ARG]... TARGET INITRD JOB [KERNEL-ARG...]
 #
 # -i: interactive (console on this terminal, no time limit).
 # -k: kernel image (default: the target's build in build/kernel/TARGET).
 # -m: guest memory in MiB (default 1024).
+# -c: vCPUs (default 2).
 # Exit status: QEMU's, or 124 when the time limit (default 600 s) ran out.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 limit=600 kernel= mem=1024 qargs=()
-while getopts it:k:m:q: o; do
+interactive=0 limit=600 kernel= mem=1024 cpus=2 qargs=()
+while getopts it:k:m:c:q: o; do
 	case $o in
 	i) interactive=1 ;;
 	t) limit=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) cpus=$OPTARG ;;
 	q) qargs+=("$OPTARG") ;;
-	*) die "usage: qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-m MIB] [-q ARG]... TARGET INITRD JOB [KERNEL-ARG...]" ;;
+	*) die "usage: qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-m MIB] [-c CPUS] [-q ARG]... TARGET INITRD JOB [KERNEL-ARG...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -35,7 +37,7 @@ aarch64) machine=(-machine virt -cpu max) console=ttyAMA0 ;;
 esac
 need "qemu-system-$QEMU_ARCH"
 
-cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp 2 -m "$mem" -nodefaults -no-reboot
+cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp "$cpus" -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=$console panic=-1 oops=panic loglevel=4 perfjob=$job $*"
 	"${qargs[@]}")
