@@ -13,7 +13,7 @@ run_kunit_py() {
 	python3 "$LINUX/tools/testing/kunit/kunit.py" exec --arch "$KUNIT_ARCH" \
 		${CROSS_COMPILE:+--cross_compile "$CROSS_COMPILE"} --build_dir "$out" \
 		--qemu_args "-smp 2${QEMU_ARGS:+ $QEMU_ARGS}" --timeout "${KUNIT_TIMEOUT:-900}" \
-		--kernel_args "panic=-1" --json="$json" || true
+		--kernel_args "panic=-1${KUNIT_KERNEL_ARGS:+ $KUNIT_KERNEL_ARGS}" --json="$json" || true
 }
 
 status=0

@@ -89,7 +89,7 @@ reset_results() {
 load_target() {
 	local f=$TOP/configs/targets/$1
 	[ -f "$f" ] || die "unknown build target '$1' (see configs/targets/)"
-	ARCH= CROSS_COMPILE= FRAGMENTS= IMAGE= QEMU_ARCH= KUNIT_ARCH= QEMU_ARGS= SELFTEST_KERNEL=
+	ARCH= CROSS_COMPILE= FRAGMENTS= IMAGE= QEMU_ARCH= KUNIT_ARCH= QEMU_ARGS= SELFTEST_KERNEL= KUNIT_KERNEL_ARGS=
 	# shellcheck source=/dev/null
 	. "$f"
 }

@@ -8,6 +8,11 @@
 # whole-directory coccicheck takes minutes per directory on 2 cores. Rules
 # with OCaml scripts need an OCaml compiler that Debian's spatch lacks;
 # they are left out and named in the log.
+#
+# Reports are cached per rule and file under COCCI_CACHE (outside the
+# clone), keyed on the git tree of the side, the rule, its options and
+# spatch's version: the base never changes, and a tree that was checked
+# once is not checked again.
 . "$(dirname "$0")/lib.sh"
 need_tree
 need spatch
@@ -23,23 +28,56 @@ fi
 rules=$(cd "$LINUX" && find scripts/coccinelle -name '*.cocci' | sort | xargs grep -L 'script:ocaml')
 ocaml_rules=$(cd "$LINUX" && find scripts/coccinelle -name '*.cocci' | sort | xargs grep -l 'script:ocaml' | xargs)
 
+cache=${COCCI_CACHE:-$HOME/.cache/perf-series/cocci}
+spatch_version=$(spatch --version 2>&1 | head -n 1)
+
 # run_rules SRC FILE...: every rule over the files that exist in SRC.
 run_rules() {
-	local src=$1 r opts f
+	local src=$1 r opts f key out tree
 	shift
-	local present=()
+	local present=() todo=()
 	for f in "$@"; do [ -f "$src/$f" ] && present+=("$f"); done
 	echo "left out (need OCaml): $ocaml_rules"
 	[ ${#present[@]} -gt 0 ] || return 0
 	cd "$src"
+	tree=$(git rev-parse 'HEAD^{tree}')
+	mkdir -p "$cache"
 	for r in $rules; do
 		opts=$(sed -n 's|^// *Options: *||p' "$r" | head -n 1)
 		echo "== $r"
-		# shellcheck disable=SC2086
-		spatch -D report --no-show-diff --very-quiet --cocci-file "$r" $opts \
-			-I include -I include/uapi -I arch/x86/include -I arch/x86/include/uapi \
-			--jobs "$JOBS" "${present[@]}" || { echo "spatch failed on rule $r"; return 1; }
+		todo=()
+		for f in "${present[@]}"; do
+			[ -f "$cache/$(cache_key "$tree" "$r" "$opts" "$f")" ] || todo+=("$f")
+		done
+		if [ ${#todo[@]} -gt 0 ]; then
+			out=$(mktemp)
+			# shellcheck disable=SC2086
+			spatch -D report --no-show-diff --very-quiet --cocci-file "$r" $opts \
+				-I include -I include/uapi -I arch/x86/include -I arch/x86/include/uapi \
+				--jobs "$JOBS" "${todo[@]}" >"$out" 2>&1 || {
+				cat "$out"
+				rm -f "$out"
+				echo "spatch failed on rule $r"
+				return 1
+			}
+			for f in "${todo[@]}"; do
+				key=$(cache_key "$tree" "$r" "$opts" "$f")
+				grep -F -- "$f:" "$out" | grep -E "^(\./)?$(printf '%s' "$f" | sed 's/[.[\*^$]/\\&/g'):" \
+					>"$cache/$key.tmp" || true
+				mv "$cache/$key.tmp" "$cache/$key"
+			done
+			rm -f "$out"
+		fi
+		for f in "${present[@]}"; do
+			cat "$cache/$(cache_key "$tree" "$r" "$opts" "$f")"
+		done
 	done
+}
+
+# cache_key TREE RULE OPTIONS FILE: where one rule's reports on one file
+# of one tree are kept.
+cache_key() {
+	printf '%s\n' "$spatch_version" "$1" "$3" "$4" | cat - "$2" | sha256sum | cut -d' ' -f1
 }
 
 # reports LOG: normalized report lines ("file: message").

@@ -17,6 +17,10 @@ import sys
 TOP_RE = re.compile(r'^(not ok|ok) \d+ selftests: (\S+): (\S+)(?:\s+#\s*(.*))?$')
 HDR_RE = re.compile(r'^# selftests: (\S+): (\S+)$')
 CASE_RE = re.compile(r'^# (not ok|ok) \d+ (.+?)(?:\s+#\s*(.*))?$')
+# 6.1's kselftest_harness.h prints a skipped case as "ok N # SKIP reason",
+# without its name: the name is that of the case's last RUN line.
+CASE_NONAME_RE = re.compile(r'^# (not ok|ok) (\d+)\s+#\s*(.*)$')
+RUN_RE = re.compile(r'^# #\s+RUN\s+(\S+)')
 STAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 
 
@@ -40,6 +44,7 @@ def main():
     expected = load_expected(expected_path)
     results = []  # (status, name, detail)
     current = None
+    last_run = None
     case_failed = False
     ended = False
     with open(log, encoding='utf-8', errors='replace') as f:
@@ -51,11 +56,23 @@ def main():
             m = HDR_RE.match(line)
             if m:
                 current = f'{m.group(1)}:{m.group(2)}'
+                last_run = None
                 case_failed = False
                 continue
-            m = CASE_RE.match(line)
+            m = RUN_RE.match(line)
             if m and current:
-                ok, case, directive = m.groups()
+                last_run = m.group(1)
+                continue
+            m = CASE_NONAME_RE.match(line)
+            if m and current:
+                ok, num, directive = m.groups()
+                m = (ok, last_run or f'case{num}', directive)
+                last_run = None
+            else:
+                m = CASE_RE.match(line)
+                m = m.groups() if m else None
+            if m and current:
+                ok, case, directive = m
                 directive = directive or ''
                 name = f'{current}:{case}'
                 if directive.upper().startswith('SKIP'):

@@ -5,7 +5,7 @@
 # non-zero when anything failed. STAGES="..." runs a subset (names below).
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 build-powerpc64 build-cell sparse w1 cocci"
+all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 build-powerpc64 build-i386 build-cell sparse w1 cocci"
 stages=${STAGES:-$all_stages}
 mkdir -p "$LOGS"
 rm -rf "$RESULTS"
