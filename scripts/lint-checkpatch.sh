@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # checkpatch.pl --strict on every patch of the series. A patch passes with
 # no error, warning or check, except those waived in lint/checkpatch-waivers
-# ("PATCH-FILE TYPE reason", the type as --show-types prints it).
+# ("PATCH TYPE reason": the patch file name without its number, the type
+# as --show-types prints it).
 . "$(dirname "$0")/lib.sh"
 need_tree
 stage=lint-checkpatch
@@ -15,7 +16,7 @@ while read -r p; do
 		--color=never "$TOP/patches/$p") >"$log" 2>&1 || true
 	left=()
 	while read -r type; do
-		if [ -f "$waivers" ] && awk -v p="$p" -v t="$type" \
+		if [ -f "$waivers" ] && awk -v p="${p#[0-9][0-9][0-9][0-9]-}" -v t="$type" \
 			'$1 == p && $2 == t && NF > 2 { f = 1 } END { exit !f }' "$waivers"; then
 			continue
 		fi
