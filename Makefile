@@ -28,7 +28,7 @@ build: ## build every kernel target (x86_64, arm64, powerpc64, i386, cell)
 kunit: ## KUnit on QEMU (x86_64, arm64) through kunit.py
 	@$(S)/kunit.sh
 
-selftests: ## perf_events kselftests in a QEMU x86_64 guest
+selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests
 	@$(S)/selftests.sh
 
 lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings only)

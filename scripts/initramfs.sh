@@ -4,27 +4,39 @@
 #   initramfs.sh TARGET OUT.cpio.gz [DIR...]
 #
 # busybox-static, guest/init and guest/jobs/, Debian's perf with the shared
-# libraries it needs, the kselftest install of the target's kernel build
-# (at /kselftest) when there is one, and each extra DIR copied to / .
+# libraries it needs (x86_64 guests only: the host's perf), the kselftest
+# install of the target's kernel build (at /kselftest) when there is one,
+# and each extra DIR copied to / . An arm64 guest gets busybox-static:arm64
+# as 'make deps' unpacked it, and the shared libraries of its cross-built
+# programs from the cross toolchain's sysroot (/usr/aarch64-linux-gnu).
 . "$(dirname "$0")/lib.sh"
 
 target=${1:?usage: initramfs.sh TARGET OUT.cpio.gz [DIR...]}
 out=${2:?usage: initramfs.sh TARGET OUT.cpio.gz [DIR...]}
 shift 2
 load_target "$target"
-[ "$ARCH" = x86_64 ] || die "initramfs for $ARCH guests is not supported yet"
 need cpio gzip ldd
-[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
-	die "/bin/busybox is not busybox-static: run 'make deps'"
-[ -x /usr/bin/perf ] || die "Debian's perf is missing (package linux-perf): run 'make deps'"
+case $ARCH in
+x86_64)
+	busybox=/bin/busybox sysroot=
+	[ -x /usr/bin/perf ] || die "Debian's perf is missing (package linux-perf): run 'make deps'"
+	;;
+arm64)
+	busybox=$FOREIGN/arm64/bin/busybox sysroot=/usr/aarch64-linux-gnu
+	need aarch64-linux-gnu-readelf
+	;;
+*) die "initramfs for $ARCH guests is not supported yet" ;;
+esac
+[ -x "$busybox" ] && file -L "$busybox" | grep -q 'statically linked' ||
+	die "$busybox is not busybox-static for $ARCH: run 'make deps'"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,dev,proc,sys,tmp,root,etc,jobs}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp "$TOP/guest/init" "$root/init"
 cp "$TOP"/guest/jobs/* "$root/jobs/"
-cp /usr/bin/perf "$root/usr/bin/perf"
+[ -z "$sysroot" ] && cp /usr/bin/perf "$root/usr/bin/perf"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 
@@ -34,15 +46,39 @@ for d in "$@"; do
 	cp -a "$d"/. "$root"/
 done
 
-# Shared libraries of every dynamic ELF file, at their host paths.
-find "$root" -type f -perm -u+x | while read -r f; do
-	file -L "$f" | grep -q 'dynamically linked' || continue
-	ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true
-done | sort -u | while read -r lib; do
-	[ -e "$root$lib" ] && continue
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
+if [ -z "$sysroot" ]; then
+	# Shared libraries of every dynamic ELF file, at their host paths.
+	find "$root" -type f -perm -u+x | while read -r f; do
+		file -L "$f" | grep -q 'dynamically linked' || continue
+		ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true
+	done | sort -u | while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+else
+	# Cross-built programs: their program interpreter at its path, and
+	# the libraries they need (and those need) from the sysroot in /lib.
+	readelf=${CROSS_COMPILE}readelf
+	todo=$(find "$root" -type f -perm -u+x -exec file -L {} + | grep 'dynamically linked' | cut -d: -f1)
+	for f in $todo; do
+		interp=$($readelf -l "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+		[ -z "$interp" ] || [ -e "$root$interp" ] || {
+			mkdir -p "$root$(dirname "$interp")"
+			cp -L "$sysroot/lib/$(basename "$interp")" "$root$interp"
+		}
+	done
+	while [ -n "$todo" ]; do
+		next=
+		for lib in $($readelf -d $todo | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
+			[ -e "$root/lib/$lib" ] && continue
+			[ -e "$sysroot/lib/$lib" ] || die "$lib is not in $sysroot/lib"
+			cp -L "$sysroot/lib/$lib" "$root/lib/$lib"
+			next="$next $root/lib/$lib"
+		done
+		todo=$next
+	done
+fi
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$out"

@@ -21,6 +21,8 @@ DEBIAN_SRC_TARBALL=/usr/src/linux-source-6.1.tar.xz
 # ccache lives outside the clone, so a fresh clone on the same machine
 # reuses it; CCACHE_BASEDIR makes hits independent of the clone's path.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/perf-series/ccache}
+# Packages of other architectures unpacked by 'make deps' (arm64 busybox).
+FOREIGN=${FOREIGN:-$HOME/.cache/perf-series/foreign}
 export CCACHE_BASEDIR=$TOP
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-time_macros}
@@ -51,18 +53,24 @@ rel() { echo "${1#"$TOP"/}"; }
 
 # step WHAT LOG CMD...: run CMD with all output in LOG; print one progress
 # line (what, then the elapsed time), and on failure the log's tail and path.
+# Under 'make test', stages run in two lanes at once (GATE_LANE is set):
+# each line is then printed whole when the step ends, with its lane.
 step() {
-	local what=$1 log=$2 t0=$SECONDS rc=0
+	local what=$1 log=$2 t0=$SECONDS rc=0 head
 	shift 2
 	mkdir -p "$(dirname "$log")"
-	printf '  %-58s ' "$what"
+	head=$(printf '  %-58s ' "$what")
+	[ -n "${GATE_LANE:-}" ] && head=$(printf '  %-8s%-50s ' "[$GATE_LANE]" "$what") || printf '%s' "$head"
 	"$@" >"$log" 2>&1 || rc=$?
+	[ -n "${GATE_LANE:-}" ] || head=
 	if [ $rc -eq 0 ]; then
-		printf 'ok   %4ss\n' $((SECONDS - t0))
+		printf '%sok   %4ss\n' "$head" $((SECONDS - t0))
 	else
-		printf 'FAIL %4ss\n' $((SECONDS - t0))
-		tail -n 25 "$log" | sed 's/^/      | /'
-		echo "      full log: $(rel "$log")"
+		# One write, so that the other lane's lines do not cut into it.
+		printf '%s' "$(printf '%sFAIL %4ss\n' "$head" $((SECONDS - t0))
+			tail -n 25 "$log" | sed 's/^/      | /'
+			echo "      full log: $(rel "$log")")
+"
 	fi
 	return $rc
 }
@@ -90,6 +98,7 @@ load_target() {
 	local f=$TOP/configs/targets/$1
 	[ -f "$f" ] || die "unknown build target '$1' (see configs/targets/)"
 	ARCH= CROSS_COMPILE= FRAGMENTS= IMAGE= QEMU_ARCH= KUNIT_ARCH= QEMU_ARGS= SELFTEST_KERNEL= KUNIT_KERNEL_ARGS=
+	FAKE_CSPMU=
 	# shellcheck source=/dev/null
 	. "$f"
 }

@@ -10,9 +10,11 @@
 # they are left out and named in the log.
 #
 # Reports are cached per rule and file under COCCI_CACHE (outside the
-# clone), keyed on the git tree of the side, the rule, its options and
-# spatch's version: the base never changes, and a tree that was checked
-# once is not checked again.
+# clone), keyed on what spatch reads, the rule, its options and spatch's
+# version: the file's content, and for rules without --no-includes also
+# the trees of include/, arch/x86/include/ and the file's folder (the
+# headers it may include). The base never changes, and a file that was
+# checked once is not checked again until it or its headers change.
 . "$(dirname "$0")/lib.sh"
 need_tree
 need spatch
@@ -33,21 +35,34 @@ spatch_version=$(spatch --version 2>&1 | head -n 1)
 
 # run_rules SRC FILE...: every rule over the files that exist in SRC.
 run_rules() {
-	local src=$1 r opts f key out tree
+	local src=$1 r opts f key out tree rkey
 	shift
 	local present=() todo=()
 	for f in "$@"; do [ -f "$src/$f" ] && present+=("$f"); done
 	echo "left out (need OCaml): $ocaml_rules"
 	[ ${#present[@]} -gt 0 ] || return 0
 	cd "$src"
-	tree=$(git rev-parse 'HEAD^{tree}')
+	# The key of each file (fkey) and with its headers (hkey); with
+	# uncommitted changes, HEAD's trees do not describe the files: no cache.
+	local inc dirty=
+	declare -A fkey hkey
+	[ -z "$(git status --porcelain --untracked-files=no)" ] || dirty=$(date +%s.%N)
+	inc=$(git rev-parse HEAD:include HEAD:arch/x86/include | xargs)
+	for f in "${present[@]}"; do
+		fkey[$f]=$(printf '%s\n' "$f" "$(git hash-object "$f")" "$dirty" | sha256sum | cut -c1-64)
+		hkey[$f]=$(printf '%s\n' "${fkey[$f]}" "$inc" "$(git rev-parse "HEAD:$(dirname "$f")")" |
+			sha256sum | cut -c1-64)
+	done
 	mkdir -p "$cache"
 	for r in $rules; do
 		opts=$(sed -n 's|^// *Options: *||p' "$r" | head -n 1)
+		rkey=$(printf '%s\n' "$spatch_version" "$opts" | cat - "$r" | sha256sum | cut -c1-64)
 		echo "== $r"
 		todo=()
 		for f in "${present[@]}"; do
-			[ -f "$cache/$(cache_key "$tree" "$r" "$opts" "$f")" ] || todo+=("$f")
+			tree=${hkey[$f]}
+			case " $opts " in *" --no-includes "*) tree=${fkey[$f]} ;; esac
+			[ -f "$cache/$rkey-$tree" ] || todo+=("$f")
 		done
 		if [ ${#todo[@]} -gt 0 ]; then
 			out=$(mktemp)
@@ -61,7 +76,9 @@ run_rules() {
 				return 1
 			}
 			for f in "${todo[@]}"; do
-				key=$(cache_key "$tree" "$r" "$opts" "$f")
+				tree=${hkey[$f]}
+				case " $opts " in *" --no-includes "*) tree=${fkey[$f]} ;; esac
+				key=$rkey-$tree
 				grep -F -- "$f:" "$out" | grep -E "^(\./)?$(printf '%s' "$f" | sed 's/[.[\*^$]/\\&/g'):" \
 					>"$cache/$key.tmp" || true
 				mv "$cache/$key.tmp" "$cache/$key"
@@ -69,15 +86,11 @@ run_rules() {
 			rm -f "$out"
 		fi
 		for f in "${present[@]}"; do
-			cat "$cache/$(cache_key "$tree" "$r" "$opts" "$f")"
+			tree=${hkey[$f]}
+			case " $opts " in *" --no-includes "*) tree=${fkey[$f]} ;; esac
+			cat "$cache/$rkey-$tree"
 		done
 	done
-}
-
-# cache_key TREE RULE OPTIONS FILE: where one rule's reports on one file
-# of one tree are kept.
-cache_key() {
-	printf '%s\n' "$spatch_version" "$1" "$3" "$4" | cat - "$2" | sha256sum | cut -d' ' -f1
 }
 
 # reports LOG: normalized report lines ("file: message").

@@ -39,8 +39,27 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 		continue
 	fi
 	objs=$(echo "$pairs" | awk -v t="$target" '$1 == t { sub(/\.c$/, ".o", $2); print $2 }')
+	# The base never changes: its findings on the same files, with the
+	# same config fragments, compilers and checker, are kept (outside the
+	# clone) and not computed again.
+	load_target "$target"
+	base_key=$({
+		echo "$mode $target"
+		git -C "$LINUX" rev-parse base
+		echo "$objs"
+		for f in $FRAGMENTS; do cat "$TOP/configs/$f.config"; done
+		"${CROSS_COMPILE}gcc" --version | head -n 1
+		[ "$mode" != sparse ] || sparse --version
+		cat "$0"
+	} | sha256sum | cut -d' ' -f1)
+	base_cache=$HOME/.cache/perf-series/lint/$base_key.findings
 	for side in base patched; do
 		if [ $side = base ]; then src=$BUILD/src-base; else src=$LINUX; fi
+		if [ $side = base ] && [ -f "$base_cache" ]; then
+			echo "  $mode: base findings for $target from the cache ($(wc -l <"$base_cache") lines)"
+			cp "$base_cache" "$LOGS/$mode/base-$target.findings"
+			continue
+		fi
 		out=$BUILD/kernel/lint-$side-$target
 		step "$mode: configure $side tree for $target" "$LOGS/$mode/$side-$target-prepare.log" \
 			env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$src" "$out" -- prepare || {
@@ -54,6 +73,9 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 		for o in $objs; do
 			# A file the base does not have yet has no base findings.
 			[ -f "$src/${o%.o}.c" ] || continue
+			# W=1 warnings come from compiling: an object left up to date
+			# by an earlier run would hide them (ccache replays them).
+			[ "$mode" != w1 ] || rm -f "$out/$o"
 			# -k: keep going; a file that does not compile shows as an error.
 			kmake "$src" "$out" -k "${margs[@]}" "$o" >>"$log" 2>&1 || true
 			# A file the target's config does not build was not checked.
@@ -63,6 +85,10 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 			fi
 		done
 		findings "$src" "$log" >"$LOGS/$mode/$side-$target.findings"
+		if [ $side = base ] && ! grep -q 'error:' "$log"; then
+			mkdir -p "$(dirname "$base_cache")"
+			cp "$LOGS/$mode/base-$target.findings" "$base_cache"
+		fi
 	done
 	# Only findings in files the series changes count: 'make C=2' also
 	# re-checks what the make run rebuilds on the way (arm64's vDSO), and

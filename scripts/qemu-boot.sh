@@ -8,6 +8,8 @@
 # -k: kernel image (default: the target's build in build/kernel/TARGET).
 # -m: guest memory in MiB (default 1024).
 # -c: vCPUs (default 2).
+# A target with FAKE_CSPMU=1 gets a fake CoreSight PMU register bank
+# (scripts/cspmu-fake-bank.sh).
 # Exit status: QEMU's, or 124 when the time limit (default 600 s) ran out.
 . "$(dirname "$0")/lib.sh"
 
@@ -32,14 +34,23 @@ kernel=${kernel:-$BUILD/kernel/$target/$IMAGE}
 
 case $QEMU_ARCH in
 x86_64) machine=(-machine q35 -cpu max -bios qboot.rom) console=ttyS0 ;;
-aarch64) machine=(-machine virt -cpu max) console=ttyAMA0 ;;
+aarch64) machine=(-machine virt -cpu cortex-a57) console=ttyAMA0 ;;
 *) die "no QEMU guest for $QEMU_ARCH" ;;
 esac
 need "qemu-system-$QEMU_ARCH"
 
 cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp "$cpus" -m "$mem" -nodefaults -no-reboot
-	-kernel "$kernel" -initrd "$initrd"
-	-append "console=$console panic=-1 oops=panic loglevel=4 perfjob=$job $*"
+	-kernel "$kernel" -initrd "$initrd")
+kargs=()
+if [ "${FAKE_CSPMU:-0}" = 1 ]; then
+	# A fake CoreSight PMU register bank for the real arm_cspmu driver.
+	fake=$BUILD/guest/$target/cspmu
+	"$TOP/scripts/cspmu-fake-bank.sh" "$fake" "$mem" "${cmd[@]}" -display none
+	mapfile -t fargs <"$fake/qemu-args"
+	cmd+=("${fargs[@]}")
+	read -ra kargs <"$fake/kernel-args"
+fi
+cmd+=(-append "console=$console panic=-1 oops=panic loglevel=4 perfjob=$job ${kargs[*]} $*"
 	"${qargs[@]}")
 if [ $interactive -eq 1 ]; then
 	exec "${cmd[@]}" -nographic -serial mon:stdio

@@ -5,28 +5,26 @@
 # fails; an expected failure that passes is reported.
 #
 # A target may name another kernel to boot, SELFTEST_KERNEL (x86_64 boots
-# x86_64-ksft, which has the test PMU as a module). NO_BUILD=1 skips the
-# (incremental) kernel build when the target boots its own kernel, as
-# 'make test' does after building it once.
+# x86_64-ksft, arm64 boots arm64-ksft: the test PMU as a module). NO_BUILD=1
+# skips the (incremental) kernel build when the target boots its own
+# kernel, as 'make test' does after building it once.
+#
+# SELFTEST_PHASE=prepare builds the kernel, the kselftests and the
+# initramfs only; SELFTEST_PHASE=run boots what a prepare left (and fails
+# if it failed): 'make test' prepares while other guests run. The default,
+# all, does both.
 . "$(dirname "$0")/lib.sh"
 need_tree
+phase=${SELFTEST_PHASE:-all}
 
-status=0
-for target in ${SELFTEST_TARGETS:-x86_64}; do
-	load_target "$target"
-	kernel=${SELFTEST_KERNEL:-$target}
-	load_target "$kernel"
-	out=$BUILD/kernel/$kernel
-	stage=selftests-$target
-	reset_results "$stage"
-	echo "selftests on $target (kernel: $kernel):"
+prepare() {
 	if [ "${NO_BUILD:-0}" != 1 ] || [ "$kernel" != "$target" ]; then
 		step "build $kernel kernel" "$LOGS/build-$kernel.log" \
-			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; status=1; continue; }
+			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; return 1; }
 	fi
 	step "build perf_events kselftests" "$LOGS/kselftest-build-$kernel.log" \
 		kmake "$LINUX" "$out" TARGETS="${KSFT_TARGETS:-perf_events}" kselftest-install ||
-		{ record "$stage" FAIL "kselftest build"; status=1; continue; }
+		{ record "$stage" FAIL "kselftest build"; return 1; }
 	# The kernel's modules, with modules.dep, so that tests can modprobe.
 	mods=$BUILD/guest/$kernel/modules
 	rm -rf "$mods"
@@ -34,21 +32,50 @@ for target in ${SELFTEST_TARGETS:-x86_64}; do
 	if grep -q '^CONFIG_MODULES=y' "$out/.config"; then
 		step "install $kernel modules" "$LOGS/modules-install-$kernel.log" \
 			kmake "$LINUX" "$out" INSTALL_MOD_PATH="$mods" INSTALL_MOD_STRIP=1 modules_install ||
-			{ record "$stage" FAIL "modules install"; status=1; continue; }
+			{ record "$stage" FAIL "modules install"; return 1; }
 	fi
-	initrd=$BUILD/guest/$kernel/selftests.cpio.gz
-	step "initramfs with kselftests, modules and perf" "$LOGS/initramfs-$kernel.log" \
+	step "initramfs with kselftests, modules (and perf)" "$LOGS/initramfs-$kernel.log" \
 		"$TOP/scripts/initramfs.sh" "$kernel" "$initrd" "$mods" ||
-		{ record "$stage" FAIL "initramfs"; status=1; continue; }
-	console=$LOGS/selftests-$target.console
+		{ record "$stage" FAIL "initramfs"; return 1; }
+}
+
+run() {
+	local console=$LOGS/selftests-$target.console expected=$TOP/selftests/expected-failures/$target.txt rc=0
 	step "boot $kernel guest, run kselftests (TCG)" "$console" \
 		"$TOP/scripts/qemu-boot.sh" -t "${SELFTEST_TIMEOUT:-900}" "$kernel" "$initrd" selftests || true
-	expected=$TOP/selftests/expected-failures/$target.txt
 	[ -f "$expected" ] || die "missing $(rel "$expected")"
 	"$TOP/scripts/tap-results.py" "$console" "$expected" "$RESULTS/$stage.tsv" || {
-		status=1
+		rc=1
 		echo "    console log: $(rel "$console")"
 	}
-	"$TOP/scripts/splat-check.sh" "$console" "$stage" || status=1
+	"$TOP/scripts/splat-check.sh" "$console" "$stage" || rc=1
+	return $rc
+}
+
+status=0
+for target in ${SELFTEST_TARGETS:-x86_64 arm64}; do
+	load_target "$target"
+	kernel=${SELFTEST_KERNEL:-$target}
+	load_target "$kernel"
+	out=$BUILD/kernel/$kernel
+	stage=selftests-$target
+	initrd=$BUILD/guest/$kernel/selftests.cpio.gz
+	ready=$BUILD/guest/$kernel/selftests.prepared
+	if [ "$phase" != run ]; then
+		reset_results "$stage"
+		rm -f "$ready"
+		echo "selftests on $target (kernel: $kernel)$([ "$phase" = all ] || echo ", $phase"):"
+		prepare || { status=1; continue; }
+		touch "$ready"
+	fi
+	if [ "$phase" != prepare ]; then
+		[ "$phase" = all ] || echo "selftests on $target (kernel: $kernel), run:"
+		if [ ! -f "$ready" ]; then
+			echo "    not prepared: see the prepare step's failure above"
+			status=1
+			continue
+		fi
+		run || status=1
+	fi
 done
 exit $status

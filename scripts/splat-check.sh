@@ -4,7 +4,7 @@
 # hung tasks, refcount errors). Debug builds must stay silent.
 . "$(dirname "$0")/lib.sh"
 log=${1:?usage: splat-check.sh LOG STAGE} stage=${2:?usage: splat-check.sh LOG STAGE}
-pattern='(WARNING: |BUG: |BUG kmalloc|Oops|Kernel panic|general protection fault|KASAN: |UBSAN: |kmemleak: .*new suspected|unreferenced object|KMEMLEAK SCAN FAILED|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|self-detected stall|blocked for more than|Call Trace:|refcount_t: |list_add corruption|list_del corruption)'
+pattern='(WARNING: |BUG: |BUG kmalloc|Oops|Kernel panic|general protection fault|KASAN: |UBSAN: |kmemleak: .*new suspected|unreferenced object|KMEMLEAK SCAN FAILED|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|self-detected stall|blocked for more than|Call Trace:|Call trace:|Internal error: |Unable to handle kernel |refcount_t: |list_add corruption|list_del corruption)'
 if [ ! -s "$log" ]; then
 	record "$stage" FAIL "kernel log free of splats" "no log at $(rel "$log")"
 	exit 1

@@ -3,27 +3,59 @@
 # build/logs/times.tsv, and ends with one line 'N passed, N failed,
 # N skipped' over KUnit cases, selftest cases and lint checks. Exits
 # non-zero when anything failed. STAGES="..." runs a subset (names below).
+#
+# The stages run in two lanes at once, because QEMU guests under TCG leave
+# CPU time idle (tests that sleep, wait or time out) that builds can use,
+# and builds have single-threaded phases (linking) that leave a core idle:
+#   guests: the KUnit and kselftest guests, each as soon as its kernel and
+#           initramfs are ready; then it helps with the builds lane's tail;
+#   builds: (at nice 5, so that the guests' timing stays close to that of
+#           a quiet machine) the kernels and initramfs images the guests
+#           need, in the order the guests use them; then the tail (the
+#           other builds, checkpatch, sparse, W=1, coccicheck: each taken
+#           by whichever lane is free first); and last, once all else is
+#           done, the per-commit builds of build-x86_64, which check out
+#           older commits in linux/ while nothing else reads it.
+# A stage's time in times.tsv is its own wall time, so with two lanes the
+# stage times add up to more than the total. GATE_LANES=1 runs everything
+# in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 build-powerpc64 build-i386 build-cell sparse w1 cocci"
+all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 selftests-arm64 build-powerpc64 build-i386 build-cell sparse w1 cocci"
 stages=${STAGES:-$all_stages}
+for s in $stages; do
+	case " $all_stages " in *" $s "*) ;; *) die "unknown stage '$s' (stages: $all_stages)" ;; esac
+done
 mkdir -p "$LOGS"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 times=$LOGS/times.tsv
 printf 'stage\tseconds\tstatus\n' >"$times"
+gate=$BUILD/gate
+rm -rf "$gate"
+mkdir -p "$gate"
 t_all=$SECONDS
-failed_stages=()
 
 [ -d "$LINUX/.git" ] || "$TOP/scripts/tree.sh"
 
+selected() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# run_stage NAME CMD...: run one stage (or part of one: NAME may be a
+# prepare step), record its time, and mark it done for the other lane.
 run_stage() {
 	local name=$1 t0=$SECONDS rc=0
 	shift
-	echo "== $name"
+	echo "== $name${GATE_LANE:+ [$GATE_LANE]}"
 	"$@" || rc=$?
 	printf '%s\t%s\t%s\n' "$name" $((SECONDS - t0)) "$([ $rc -eq 0 ] && echo ok || echo fail)" >>"$times"
-	[ $rc -eq 0 ] || failed_stages+=("$name")
+	echo $rc >"$gate/$name.done"
+}
+
+# wait_for NAME: wait until the other lane has run NAME (if it runs it).
+wait_for() {
+	local name=$1
+	case " $builds_lane " in *" $name "*) ;; *) return 0 ;; esac
+	while [ ! -f "$gate/$name.done" ]; do sleep 2; done
 }
 
 # build-only stages record one result: did the target build at HEAD.
@@ -49,23 +81,138 @@ sync_stage() {
 	fi
 }
 
-for s in $stages; do
+# The x86_64 kernel at HEAD, which the x86_64 KUnit guest boots; the
+# per-commit builds (build-x86_64's own stage, at the end) record the
+# results, ending with HEAD again.
+head_x86_64() {
+	step "build x86_64 kernel at HEAD" "$LOGS/build-x86_64.log" "$TOP/scripts/build-kernel.sh" x86_64 || {
+		reset_results lint-bisect
+		record lint-bisect FAIL "x86_64 builds at HEAD" "see $(rel "$LOGS/build-x86_64.log")"
+		return 1
+	}
+}
+
+# The order of each lane: the guests lane waits for what it needs from
+# the builds lane. A selftests-T stage is a prepare step in the builds
+# lane (its kernel, kselftests and initramfs) and a run in the guests lane.
+builds_lane=
+guests_lane=
+add_build() { builds_lane="$builds_lane $1"; }
+add_guest() { guests_lane="$guests_lane $1"; }
+selected build-x86_64 && selected kunit-x86_64 && add_build head-x86_64
+selected selftests-x86_64 && add_build prepare-selftests-x86_64
+selected build-arm64 && add_build build-arm64
+selected selftests-arm64 && add_build prepare-selftests-arm64
+selected build-x86_64-debug && add_build build-x86_64-debug
+selected selftests-x86_64-debug && add_build prepare-selftests-x86_64-debug
+tail_items=
+for s in cocci sparse w1 build-powerpc64 build-i386 build-cell checkpatch; do
+	selected $s && tail_items="$tail_items $s"
+done
+builds_lane="$builds_lane $tail_items"
+selected build-x86_64 && add_build build-x86_64
+for s in kunit-x86_64 selftests-x86_64 kunit-arm64 selftests-arm64 kunit-x86_64-debug selftests-x86_64-debug; do
+	selected $s && add_guest $s
+done
+
+run_one() {
+	local s=$1
 	case $s in
-	sync) run_stage sync sync_stage ;;
 	checkpatch) run_stage checkpatch "$TOP/scripts/lint-checkpatch.sh" ;;
-	# Every commit is built in order, ending at HEAD: the tests use that.
-	build-x86_64) run_stage build-x86_64 "$TOP/scripts/lint-bisect.sh" ;;
-	kunit-*) run_stage "$s" env NO_BUILD=1 KUNIT_TARGETS="${s#kunit-}" "$TOP/scripts/kunit.sh" ;;
-	selftests-*) run_stage "$s" env NO_BUILD=1 SELFTEST_TARGETS="${s#selftests-}" "$TOP/scripts/selftests.sh" ;;
+	head-x86_64) run_stage head-x86_64 head_x86_64 ;;
+	build-x86_64)
+		# Per-commit builds; they check out older commits, so the x86_64
+		# KUnit guest must have booted HEAD's kernel first, and the tail
+		# (which reads linux/) must be done.
+		wait_for_guest kunit-x86_64
+		for t in $tail_items; do
+			while [ ! -f "$gate/$t.done" ]; do sleep 2; done
+		done
+		head_built=0
+		[ "$(cat "$gate/head-x86_64.done" 2>/dev/null)" != 0 ] || head_built=1
+		run_stage build-x86_64 env HEAD_BUILT=$head_built "$TOP/scripts/lint-bisect.sh"
+		;;
+	prepare-selftests-*)
+		run_stage "$s" env NO_BUILD=1 SELFTEST_PHASE=prepare SELFTEST_TARGETS="${s#prepare-selftests-}" \
+			"$TOP/scripts/selftests.sh"
+		;;
+	kunit-*)
+		dep=build-${s#kunit-}
+		[ "$s" != kunit-x86_64 ] || dep=head-x86_64
+		wait_for "$dep"
+		if [ -f "$gate/$dep.done" ] && [ "$(cat "$gate/$dep.done")" != 0 ]; then
+			reset_results "$s"
+			record "$s" FAIL "kernel build" "$dep failed: nothing to boot"
+			echo 1 >"$gate/$s.done"
+			printf '%s\t0\tfail\n' "$s" >>"$times"
+			return 0
+		fi
+		run_stage "$s" env NO_BUILD=1 KUNIT_TARGETS="${s#kunit-}" "$TOP/scripts/kunit.sh"
+		;;
+	selftests-*)
+		wait_for "prepare-$s"
+		# Without its prepare step (STAGES chose it alone) it prepares too.
+		if case " $builds_lane " in *" prepare-$s "*) true ;; *) false ;; esac; then
+			run_stage "$s" env NO_BUILD=1 SELFTEST_PHASE=run SELFTEST_TARGETS="${s#selftests-}" \
+				"$TOP/scripts/selftests.sh"
+		else
+			run_stage "$s" env NO_BUILD=1 SELFTEST_TARGETS="${s#selftests-}" "$TOP/scripts/selftests.sh"
+		fi
+		;;
 	build-*) run_stage "$s" build_stage "${s#build-}" ;;
 	sparse) run_stage sparse "$TOP/scripts/lint-findings.sh" sparse ;;
 	w1) run_stage w1 "$TOP/scripts/lint-findings.sh" w1 ;;
 	cocci) run_stage cocci "$TOP/scripts/lint-cocci.sh" ;;
-	*) die "unknown stage '$s' (stages: $all_stages)" ;;
 	esac
-done
-printf 'total\t%s\t%s\n' $((SECONDS - t_all)) "$([ ${#failed_stages[@]} -eq 0 ] && echo ok || echo fail)" >>"$times"
+}
 
+# run_tail: take the tail's stages that the other lane has not taken.
+run_tail() {
+	local t
+	for t in $tail_items; do
+		mkdir "$gate/claim-$t" 2>/dev/null || continue
+		run_one "$t"
+	done
+}
+
+# wait_for_guest NAME: wait until the guests lane has run NAME (if it does).
+wait_for_guest() {
+	case " $guests_lane " in *" $1 "*) ;; *) return 0 ;; esac
+	while [ ! -f "$gate/$1.done" ]; do sleep 2; done
+}
+
+selected sync && run_stage sync sync_stage
+if [ "${GATE_LANES:-2}" = 1 ] || [ -z "$guests_lane" ] || [ -z "$builds_lane" ]; then
+	# One lane: the builds lane's order, the guests before the per-commit
+	# builds.
+	for s in $builds_lane; do
+		[ $s = build-x86_64 ] && for g in $guests_lane; do run_one "$g"; done
+		run_one "$s"
+	done
+	case " $builds_lane " in *" build-x86_64 "*) ;; *) for g in $guests_lane; do run_one "$g"; done ;; esac
+else
+	(
+		export GATE_LANE=guests
+		for s in $guests_lane; do run_one "$s"; done
+		run_tail
+	) &
+	guests_pid=$!
+	(
+		export GATE_LANE=builds
+		renice -n 5 $BASHPID >/dev/null
+		for s in $builds_lane; do
+			case " $tail_items " in
+			*" $s "*) run_tail ;;
+			*) run_one "$s" ;;
+			esac
+		done
+	) || true
+	wait $guests_pid || true
+fi
+printf 'total\t%s\t%s\n' $((SECONDS - t_all)) \
+	"$(awk -F'\t' 'NR > 1 && $3 != "ok" { f = 1 } END { print f ? "fail" : "ok" }' "$times")" >>"$times"
+
+mapfile -t failed_stages < <(awk -F'\t' 'NR > 1 && $1 != "total" && $3 != "ok" { print $1 }' "$times")
 cat "$RESULTS"/*.tsv >"$RESULTS/all.tsv" 2>/dev/null || : >"$RESULTS/all.tsv"
 passed=$(grep -cE '^(PASS|XPASS)' "$RESULTS/all.tsv" || true)
 failed=$(grep -cE '^FAIL' "$RESULTS/all.tsv" || true)
