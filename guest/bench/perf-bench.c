@@ -89,6 +89,25 @@ static double bench_open_read_close(int iters)
 	return (now_ns() - t0) / iters;
 }
 
+static void xpipe(int fds[2])
+{
+	if (pipe(fds)) {
+		perror("pipe");
+		exit(1);
+	}
+}
+
+static pid_t xfork(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	return pid;
+}
+
 /* Round trips of one byte between two tasks pinned to the same CPU. */
 static double pingpong_run(int iters)
 {
@@ -97,16 +116,10 @@ static double pingpong_run(int iters)
 	pid_t pid;
 	char c = 0;
 
-	if (pipe(ab) || pipe(ba)) {
-		perror("pipe");
-		exit(1);
-	}
+	xpipe(ab);
+	xpipe(ba);
 	pin_to_cpu(0);
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
+	pid = xfork();
 	if (pid == 0) {
 		for (i = 0; i < iters; i++) {
 			if (read(ab[0], &c, 1) != 1 || write(ba[1], &c, 1) != 1)
@@ -145,15 +158,8 @@ static double bench_pipe_pingpong(int iters)
 	int res[2];
 	pid_t pid;
 
-	if (pipe(res)) {
-		perror("pipe");
-		exit(1);
-	}
-	pid = fork();
-	if (pid < 0) {
-		perror("fork");
-		exit(1);
-	}
+	xpipe(res);
+	pid = xfork();
 	if (pid == 0) {
 		dt = pingpong_run(iters);
 		_exit(write(res[1], &dt, sizeof(dt)) == sizeof(dt) ? 0 : 1);
