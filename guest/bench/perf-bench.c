@@ -49,6 +49,17 @@ static double median(double *v, int n)
 	return v[n / 2];
 }
 
+/* Run @fn(@arg) ROUNDS times and print the median as benchmark @name. */
+static void report(const char *name, const char *unit, double (*fn)(int), int arg)
+{
+	double v[ROUNDS];
+	int r;
+
+	for (r = 0; r < ROUNDS; r++)
+		v[r] = fn(arg);
+	printf("BENCH %s %.1f %s\n", name, median(v, ROUNDS), unit);
+}
+
 static void pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -316,9 +327,7 @@ static void bench_test_pmu(void)
 	static const int threads[] = { 0, 1000, 4000, 16000 };
 	int type = test_pmu_type();
 	int fds[64], first, i, cpu, ncpus = nr_cpus();
-	double v[ROUNDS];
 	char name[64];
-	int r;
 
 	if (type < 0) {
 		printf("BENCH-SKIP pingpong_sw_event no test PMU in this kernel\n");
@@ -333,14 +342,10 @@ static void bench_test_pmu(void)
 	/* Context switches while system-wide events need sched_task() */
 	for (cpu = 0; cpu < ncpus; cpu++)
 		fds[cpu] = open_test_pmu_cpu(type, cpu);
-	for (r = 0; r < ROUNDS; r++)
-		v[r] = bench_pipe_pingpong(PINGPONG_ITERS);
-	printf("BENCH pingpong_sw_event %.1f ns/roundtrip\n", median(v, ROUNDS));
+	report("pingpong_sw_event", "ns/roundtrip", bench_pipe_pingpong, PINGPONG_ITERS);
 
 	/* fork+exit while the global reference exists */
-	for (r = 0; r < ROUNDS; r++)
-		v[r] = bench_fork_exit(200);
-	printf("BENCH fork_exit_global %.1f ns/op\n", median(v, ROUNDS));
+	report("fork_exit_global", "ns/op", bench_fork_exit, 200);
 	for (cpu = 0; cpu < ncpus; cpu++)
 		close(fds[cpu]);
 
@@ -360,19 +365,10 @@ static void bench_test_pmu(void)
 
 int main(void)
 {
-	double v[ROUNDS];
-	int r;
-
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (r = 0; r < ROUNDS; r++)
-		v[r] = bench_open_read_close(2000);
-	printf("BENCH open_read_close %.1f ns/op\n", median(v, ROUNDS));
-	for (r = 0; r < ROUNDS; r++)
-		v[r] = bench_pipe_pingpong(PINGPONG_ITERS);
-	printf("BENCH pipe_pingpong %.1f ns/roundtrip\n", median(v, ROUNDS));
-	for (r = 0; r < ROUNDS; r++)
-		v[r] = bench_fork_exit(200);
-	printf("BENCH fork_exit %.1f ns/op\n", median(v, ROUNDS));
+	report("open_read_close", "ns/op", bench_open_read_close, 2000);
+	report("pipe_pingpong", "ns/roundtrip", bench_pipe_pingpong, PINGPONG_ITERS);
+	report("fork_exit", "ns/op", bench_fork_exit, 200);
 	bench_test_pmu();
 	return 0;
 }
