@@ -34,6 +34,9 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,dev,proc,sys,tmp,root,etc,jobs}
 cp "$busybox" "$root/bin/busybox"
+# The kernel runs /sbin/modprobe for module requests, some during boot,
+# before /init installs busybox's applet links.
+ln -s /bin/busybox "$root/sbin/modprobe"
 cp "$TOP/guest/init" "$root/init"
 cp "$TOP"/guest/jobs/* "$root/jobs/"
 [ -z "$sysroot" ] && cp /usr/bin/perf "$root/usr/bin/perf"

@@ -8,7 +8,7 @@
 # -k: kernel image (default: the target's build in build/kernel/TARGET).
 # -m: guest memory in MiB (default 1024).
 # -c: vCPUs (default 2).
-# A target with FAKE_CSPMU=1 gets a fake CoreSight PMU register bank
+# A target with FAKE_CSPMU=1 gets fake CoreSight PMU register banks
 # (scripts/cspmu-fake-bank.sh).
 # Exit status: QEMU's, or 124 when the time limit (default 600 s) ran out.
 . "$(dirname "$0")/lib.sh"
@@ -43,7 +43,7 @@ cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp "$cpus" -m "$mem" 
 	-kernel "$kernel" -initrd "$initrd")
 kargs=()
 if [ "${FAKE_CSPMU:-0}" = 1 ]; then
-	# A fake CoreSight PMU register bank for the real arm_cspmu driver.
+	# Fake CoreSight PMU register banks for the real arm_cspmu driver.
 	fake=$BUILD/guest/$target/cspmu
 	"$TOP/scripts/cspmu-fake-bank.sh" "$fake" "$mem" "${cmd[@]}" -display none
 	mapfile -t fargs <"$fake/qemu-args"
