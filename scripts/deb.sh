@@ -11,14 +11,19 @@
 # shellcheck source=/dev/null
 . "$TOP/configs/base"
 need_tree
-need dpkg-deb fakeroot
 cfg=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
-if [ ! -f "$cfg" ]; then
+# What only this target needs, installed here: Debian's config, and
+# fakeroot for dpkg-buildpackage (bindeb-pkg).
+pkgs=()
+[ -f "$cfg" ] || pkgs+=("linux-config-6.1=$BASE_PKG_VERSION")
+command -v fakeroot >/dev/null 2>&1 || pkgs+=(fakeroot)
+if [ ${#pkgs[@]} -gt 0 ]; then
 	sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	$sudo apt-get install -y --no-install-recommends "linux-config-6.1=$BASE_PKG_VERSION" ||
-		die "cannot install linux-config-6.1=$BASE_PKG_VERSION"
+	$sudo apt-get install -y --no-install-recommends "${pkgs[@]}" ||
+		die "cannot install ${pkgs[*]}"
 fi
+need dpkg-deb dpkg-buildpackage fakeroot
 out=$BUILD/deb/obj
 mkdir -p "$out"
 xz -dc "$cfg" >"$out/.config"
@@ -31,7 +36,9 @@ if [ "${DEB_DEBUG_INFO:-0}" != 1 ]; then
 	"$LINUX/scripts/config" --file "$out/.config" --disable DEBUG_INFO \
 		--disable DEBUG_INFO_DWARF5 --disable DEBUG_INFO_BTF --enable DEBUG_INFO_NONE
 fi
-ARCH=x86_64
+# A native amd64 build, no cross compiler (both read by kmake)
+# shellcheck disable=SC2034
+ARCH=x86_64 CROSS_COMPILE=
 step "configure from Debian's amd64 config" "$LOGS/deb-config.log" kmake "$LINUX" "$out" olddefconfig
 step "build Debian packages (bindeb-pkg)" "$LOGS/deb-build.log" \
 	kmake "$LINUX" "$out" KDEB_PKGVERSION="$BASE_PKG_VERSION+perfseries1" bindeb-pkg
