@@ -12,18 +12,20 @@
 . "$TOP/configs/base"
 need_tree
 cfg=/usr/src/linux-config-6.1/config.amd64_none_amd64.xz
-# What only this target needs, installed here: Debian's config, and
-# fakeroot for dpkg-buildpackage (bindeb-pkg).
+# What only this target needs, installed here: Debian's config, fakeroot
+# for dpkg-buildpackage (bindeb-pkg), and openssl to make the module
+# signing key that Debian's config asks for.
 pkgs=()
 [ -f "$cfg" ] || pkgs+=("linux-config-6.1=$BASE_PKG_VERSION")
 command -v fakeroot >/dev/null 2>&1 || pkgs+=(fakeroot)
+command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
 if [ ${#pkgs[@]} -gt 0 ]; then
 	sudo=
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo apt-get install -y --no-install-recommends "${pkgs[@]}" ||
 		die "cannot install ${pkgs[*]}"
 fi
-need dpkg-deb dpkg-buildpackage fakeroot
+need dpkg-deb dpkg-buildpackage fakeroot openssl
 out=$BUILD/deb/obj
 mkdir -p "$out"
 xz -dc "$cfg" >"$out/.config"
