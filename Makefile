@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint test run shell bench deb \
+.PHONY: help deps tree export check-sync build kunit selftests lint test run shell bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -45,6 +45,9 @@ shell: ## boot the patched kernel in QEMU with an interactive shell
 
 bench: ## base vs patched kernel benchmarks under QEMU -icount
 	@$(S)/bench.sh
+
+bench-profile: ## instructions per kernel function that a system-wide event adds to a switch
+	@$(S)/bench-profile.sh
 
 deb: ## Debian packages of the patched kernel with Debian's own config
 	@$(S)/deb.sh

@@ -363,9 +363,51 @@ static void bench_test_pmu(void)
 	idle_threads_set(0);
 }
 
-int main(void)
+/*
+ * 'perf-bench pingpong N [event]': N round trips of the ping-pong only,
+ * with a system-wide test-PMU event on every CPU when asked, for 'make
+ * bench-profile', which counts the instructions of each kernel function
+ * over the whole boot: the difference between a run with the event and
+ * one without is what the event costs at each switch.
+ */
+static int profile_pingpong(int argc, char **argv)
+{
+	int iters = argc > 2 ? atoi(argv[2]) : 0;
+	int event = argc > 3 && !strcmp(argv[3], "event");
+	int fds[64], cpu, ncpus = nr_cpus(), type;
+
+	if (iters <= 0) {
+		fprintf(stderr, "usage: perf-bench pingpong N [event]\n");
+		return 2;
+	}
+	if (event) {
+		type = test_pmu_type();
+		if (type < 0) {
+			fprintf(stderr, "perf-bench: no test PMU in this kernel\n");
+			return 1;
+		}
+		for (cpu = 0; cpu < ncpus; cpu++)
+			fds[cpu] = open_test_pmu_cpu(type, cpu);
+	}
+	printf("PINGPONG %d round trips%s: %.1f ns/roundtrip\n", iters,
+	       event ? " with a system-wide test-PMU event" : "",
+	       bench_pipe_pingpong(iters));
+	if (event) {
+		for (cpu = 0; cpu < ncpus; cpu++)
+			close(fds[cpu]);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "pingpong"))
+		return profile_pingpong(argc, argv);
+	if (argc > 1) {
+		fprintf(stderr, "usage: perf-bench [pingpong N [event]]\n");
+		return 2;
+	}
 	report("open_read_close", "ns/op", bench_open_read_close, 2000);
 	report("pipe_pingpong", "ns/roundtrip", bench_pipe_pingpong, PINGPONG_ITERS);
 	report("fork_exit", "ns/op", bench_fork_exit, 200);

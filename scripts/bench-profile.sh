@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# make bench-profile: where the context-switch cost of a system-wide
+# test-PMU event goes, per kernel function. Boots the patched x86_64
+# kernel twice under make bench's QEMU -icount setup with the instruction
+# counting plugin (scripts/qemu-insn-plugin.c), running the ping-pong
+# benchmark alone, without and with the event, and writes the difference
+# per switch to build/bench/profile.md. A tool for reading, not a test.
+. "$(dirname "$0")/lib.sh"
+need_tree
+need gcc python3 nm
+target=x86_64
+iters=${PROFILE_ITERS:-20000}
+bench=$BUILD/bench
+prof=$bench/profile
+mkdir -p "$prof" "$LOGS"
+
+echo "make bench-profile: $target kernel, $iters ping-pong round trips, without and with the event"
+step "build patched $target kernel" "$LOGS/build-$target.log" \
+	"$TOP/scripts/build-kernel.sh" "$target"
+step "build the QEMU instruction-count plugin" "$LOGS/profile-plugin.log" \
+	gcc -O2 -Wall -shared -fPIC -o "$prof/insn-plugin.so" "$TOP/scripts/qemu-insn-plugin.c"
+extra=$prof/root
+rm -rf "$extra"
+mkdir -p "$extra/usr/bin"
+step "build guest benchmarks (static)" "$LOGS/bench-build.log" \
+	gcc -O2 -Wall -static -o "$extra/usr/bin/perf-bench" "$TOP/guest/bench/perf-bench.c"
+initrd=$prof/profile.cpio.gz
+step "initramfs with the benchmarks" "$LOGS/initramfs-profile.log" \
+	"$TOP/scripts/initramfs.sh" "$target" "$initrd" "$extra"
+
+load_target "$target"
+kernel=$BUILD/kernel/$target
+for run in without with; do
+	arg=
+	[ $run = with ] && arg=profile=event
+	rm -f "$prof/$run.txt"
+	step "boot, ping-pong $run the event (-icount, counting)" "$LOGS/profile-$run.console" \
+		"$TOP/scripts/qemu-boot.sh" -t 1200 -k "$kernel/$IMAGE" -m 1024 -c 1 \
+		-q -icount -q "shift=3,align=off,sleep=off" \
+		-q -plugin -q "$prof/insn-plugin.so,out=$prof/$run.txt" \
+		"$target" "$initrd" profile quiet "profile_iters=$iters" $arg
+	grep -q '^=== PROFILE END rc=0' "$LOGS/profile-$run.console" ||
+		die "the ping-pong did not finish $run the event: $(rel "$LOGS/profile-$run.console")"
+	[ -s "$prof/$run.txt" ] || die "the plugin wrote no counts: $(rel "$LOGS/profile-$run.console")"
+done
+nm "$kernel/vmlinux" >"$prof/vmlinux.nm"
+# Each round trip is two switches.
+python3 "$TOP/scripts/bench-profile.py" "$prof/vmlinux.nm" "$prof/without.txt" "$prof/with.txt" \
+	$((2 * iters)) "$bench/profile.md"
+echo "results: $(rel "$bench/profile.md")"
