@@ -35,13 +35,19 @@ xz -dc "$cfg" >"$out/.config"
 	--set-str MODULE_SIG_KEY "certs/signing_key.pem" \
 	--disable MODULE_SIG_ALL --disable SECURITY_LOCKDOWN_LSM
 if [ "${DEB_DEBUG_INFO:-0}" != 1 ]; then
+	# Every other member of the DWARF choice off: Debian's picks the
+	# toolchain default, which would win over NONE.
 	"$LINUX/scripts/config" --file "$out/.config" --disable DEBUG_INFO \
+		--disable DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT --disable DEBUG_INFO_DWARF4 \
 		--disable DEBUG_INFO_DWARF5 --disable DEBUG_INFO_BTF --enable DEBUG_INFO_NONE
 fi
 # A native amd64 build, no cross compiler (both read by kmake)
 # shellcheck disable=SC2034
 ARCH=x86_64 CROSS_COMPILE=
 step "configure from Debian's amd64 config" "$LOGS/deb-config.log" kmake "$LINUX" "$out" olddefconfig
+if [ "${DEB_DEBUG_INFO:-0}" != 1 ] && ! grep -qx 'CONFIG_DEBUG_INFO_NONE=y' "$out/.config"; then
+	die "debug info is still on in $(rel "$out/.config")"
+fi
 step "build Debian packages (bindeb-pkg)" "$LOGS/deb-build.log" \
 	kmake "$LINUX" "$out" KDEB_PKGVERSION="$BASE_PKG_VERSION+perfseries1" bindeb-pkg
 ls -1 "$BUILD"/deb/*.deb
