@@ -19,14 +19,8 @@ step "build patched $target kernel" "$LOGS/build-$target.log" \
 	"$TOP/scripts/build-kernel.sh" "$target"
 step "build the QEMU instruction-count plugin" "$LOGS/profile-plugin.log" \
 	gcc -O2 -Wall -shared -fPIC -o "$prof/insn-plugin.so" "$TOP/scripts/qemu-insn-plugin.c"
-extra=$prof/root
-rm -rf "$extra"
-mkdir -p "$extra/usr/bin"
-step "build guest benchmarks (static)" "$LOGS/bench-build.log" \
-	gcc -O2 -Wall -static -o "$extra/usr/bin/perf-bench" "$TOP/guest/bench/perf-bench.c"
 initrd=$prof/profile.cpio.gz
-step "initramfs with the benchmarks" "$LOGS/initramfs-profile.log" \
-	"$TOP/scripts/initramfs.sh" "$target" "$initrd" "$extra"
+"$TOP/scripts/bench-initramfs.sh" "$target" "$initrd"
 
 load_target "$target"
 kernel=$BUILD/kernel/$target

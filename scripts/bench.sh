@@ -19,14 +19,8 @@ step "build patched $target kernel" "$LOGS/build-$target.log" \
 step "build base $target kernel" "$LOGS/build-base-$target.log" \
 	env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$BUILD/src-base" "$BUILD/kernel/base-$target"
 
-extra=$bench/root
-rm -rf "$extra"
-mkdir -p "$extra/usr/bin"
-step "build guest benchmarks (static)" "$LOGS/bench-build.log" \
-	gcc -O2 -Wall -static -o "$extra/usr/bin/perf-bench" "$TOP/guest/bench/perf-bench.c"
 initrd=$bench/bench.cpio.gz
-step "initramfs with the benchmarks" "$LOGS/initramfs-bench.log" \
-	"$TOP/scripts/initramfs.sh" "$target" "$initrd" "$extra"
+"$TOP/scripts/bench-initramfs.sh" "$target" "$initrd"
 
 load_target "$target"
 # One vCPU: with -icount, QEMU 7.2 (Debian 12) hangs bringing up a second
