@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint test run shell bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests lint test test-kcsan run shell bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -36,6 +36,9 @@ lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings onl
 
 test: ## the gate: everything above, ends with 'N passed, N failed'
 	@$(S)/test.sh
+
+test-kcsan: ## KUnit and kselftests on an x86_64 kernel with KCSAN (not part of make test)
+	@STAGES="kunit-x86_64-kcsan selftests-x86_64-kcsan" $(S)/test.sh
 
 run: ## boot the patched kernel in QEMU and demonstrate perf inside it
 	@$(S)/run-demo.sh

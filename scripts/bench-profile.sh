@@ -36,6 +36,9 @@ for run in without with; do
 	grep -q '^=== PROFILE END rc=0' "$LOGS/profile-$run.console" ||
 		die "the ping-pong did not finish $run the event: $(rel "$LOGS/profile-$run.console")"
 	[ -s "$prof/$run.txt" ] || die "the plugin wrote no counts: $(rel "$LOGS/profile-$run.console")"
+	reset_results "profile-$run"
+	"$TOP/scripts/splat-check.sh" -d "$LOGS/profile-$run.console" "profile-$run" ||
+		die "the kernel log has splats: $(rel "$LOGS/profile-$run.console")"
 done
 nm "$kernel/vmlinux" >"$prof/vmlinux.nm"
 # Each round trip is two switches.

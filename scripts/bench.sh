@@ -32,6 +32,9 @@ for side in base patched; do
 		"$target" "$initrd" bench quiet
 	grep -q '^=== BENCH END rc=0' "$LOGS/bench-$side.console" ||
 		die "benchmarks did not finish on the $side kernel: $(rel "$LOGS/bench-$side.console")"
+	reset_results "bench-$side"
+	"$TOP/scripts/splat-check.sh" -d "$LOGS/bench-$side.console" "bench-$side" ||
+		die "the $side kernel's log has splats: $(rel "$LOGS/bench-$side.console")"
 done
 rc=0
 python3 "$TOP/scripts/bench-report.py" "$LOGS/bench-base.console" "$LOGS/bench-patched.console" \

@@ -4,7 +4,9 @@
 # KUNIT_TARGETS, and record every case from kunit.py's JSON output.
 #
 # NO_BUILD=1 skips the (incremental) kernel build, as 'make test' does
-# after building the targets once.
+# after building the targets once. A target with KUNIT_KERNEL boots that
+# target's kernel instead of one of its own (arm64-debug boots the arm64
+# kselftest kernel, which has its KUnit suites built in).
 . "$(dirname "$0")/lib.sh"
 need_tree
 need python3
@@ -13,7 +15,7 @@ run_kunit_py() {
 	python3 "$LINUX/tools/testing/kunit/kunit.py" exec --arch "$KUNIT_ARCH" \
 		${CROSS_COMPILE:+--cross_compile "$CROSS_COMPILE"} --build_dir "$out" \
 		--qemu_args "-smp 2${QEMU_ARGS:+ $QEMU_ARGS}" --timeout "${KUNIT_TIMEOUT:-900}" \
-		--kernel_args "panic=-1${KUNIT_KERNEL_ARGS:+ $KUNIT_KERNEL_ARGS}" --json="$json" || true
+		--kernel_args "panic=-1 ignore_loglevel${KUNIT_KERNEL_ARGS:+ $KUNIT_KERNEL_ARGS}" --json="$json" || true
 }
 
 status=0
@@ -21,13 +23,14 @@ for target in ${KUNIT_TARGETS:-x86_64 arm64}; do
 	load_target "$target"
 	[ -n "$KUNIT_ARCH" ] || die "target $target has no KUnit arch"
 	need "qemu-system-$QEMU_ARCH"
-	out=$BUILD/kernel/$target
+	kernel=${KUNIT_KERNEL:-$target}
+	out=$BUILD/kernel/$kernel
 	stage=kunit-$target
 	reset_results "$stage"
-	echo "kunit on $target:"
+	echo "kunit on $target$([ "$kernel" = "$target" ] || echo " (kernel: $kernel)"):"
 	if [ "${NO_BUILD:-0}" != 1 ]; then
-		step "build $target kernel" "$LOGS/build-$target.log" \
-			"$TOP/scripts/build-kernel.sh" "$target" || { record "$stage" FAIL "kernel build"; status=1; continue; }
+		step "build $kernel kernel" "$LOGS/build-$kernel.log" \
+			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; status=1; continue; }
 	fi
 	json=$RESULTS/kunit-$target.json
 	rm -f "$json"

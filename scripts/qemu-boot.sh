@@ -50,7 +50,10 @@ if [ "${FAKE_CSPMU:-0}" = 1 ]; then
 	cmd+=("${fargs[@]}")
 	read -ra kargs <"$fake/kernel-args"
 fi
-cmd+=(-append "console=$console panic=-1 oops=panic loglevel=4 perfjob=$job ${kargs[*]} $*"
+# loglevel=7: every message but KERN_DEBUG reaches the console (WARNING
+# and lockdep reports are KERN_WARNING); a job that asks for 'quiet' lowers
+# it. log_buf_len keeps the whole log for the dump /init prints at the end.
+cmd+=(-append "console=$console panic=-1 oops=panic loglevel=7 log_buf_len=8M perfjob=$job ${kargs[*]} $*"
 	"${qargs[@]}")
 if [ $interactive -eq 1 ]; then
 	exec "${cmd[@]}" -nographic -serial mon:stdio

@@ -9,6 +9,10 @@
 # skips the (incremental) kernel build when the target boots its own
 # kernel, as 'make test' does after building it once.
 #
+# SELFTEST_ONLY="COLLECTION:TEST ..." (e.g. perf_events:task_data) runs
+# only those tests in the guest, for a quick look at one of them; the
+# gate runs them all.
+#
 # SELFTEST_PHASE=prepare builds the kernel, the kselftests and the
 # initramfs only; SELFTEST_PHASE=run boots what a prepare left (and fails
 # if it failed): 'make test' prepares while other guests run. The default,
@@ -42,13 +46,14 @@ prepare() {
 run() {
 	local console=$LOGS/selftests-$target.console expected=$TOP/selftests/expected-failures/$target.txt rc=0
 	step "boot $kernel guest, run kselftests (TCG)" "$console" \
-		"$TOP/scripts/qemu-boot.sh" -t "${SELFTEST_TIMEOUT:-900}" "$kernel" "$initrd" selftests || true
+		"$TOP/scripts/qemu-boot.sh" -t "${SELFTEST_TIMEOUT:-900}" "$kernel" "$initrd" selftests \
+		${SELFTEST_ONLY:+"ksft=$(echo $SELFTEST_ONLY | tr ' ' ',')"} || true
 	[ -f "$expected" ] || die "missing $(rel "$expected")"
 	"$TOP/scripts/tap-results.py" "$console" "$expected" "$RESULTS/$stage.tsv" || {
 		rc=1
 		echo "    console log: $(rel "$console")"
 	}
-	"$TOP/scripts/splat-check.sh" "$console" "$stage" || rc=1
+	"$TOP/scripts/splat-check.sh" -d "$console" "$stage" || rc=1
 	return $rc
 }
 

@@ -21,10 +21,12 @@
 # in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 selftests-arm64 build-powerpc64 build-i386 build-cell sparse w1 cocci"
+all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 selftests-arm64 kunit-arm64-debug build-powerpc64 build-i386 build-cell sparse w1 cocci"
+# Stages that only STAGES= selects: the KCSAN kernels ('make test-kcsan').
+extra_stages="kunit-x86_64-kcsan selftests-x86_64-kcsan"
 stages=${STAGES:-$all_stages}
 for s in $stages; do
-	case " $all_stages " in *" $s "*) ;; *) die "unknown stage '$s' (stages: $all_stages)" ;; esac
+	case " $all_stages $extra_stages " in *" $s "*) ;; *) die "unknown stage '$s' (stages: $all_stages $extra_stages)" ;; esac
 done
 mkdir -p "$LOGS"
 rm -rf "$RESULTS"
@@ -36,9 +38,12 @@ rm -rf "$gate"
 mkdir -p "$gate"
 t_all=$SECONDS
 
+# What a fresh Debian 12 machine lacks (a second when nothing does).
+"$TOP/scripts/deps.sh"
 [ -d "$LINUX/.git" ] || "$TOP/scripts/tree.sh"
 
 selected() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+in_builds_lane() { case " $builds_lane " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # run_stage NAME CMD...: run one stage (or part of one: NAME may be a
 # prepare step), record its time, and mark it done for the other lane.
@@ -105,13 +110,16 @@ selected build-arm64 && add_build build-arm64
 selected selftests-arm64 && add_build prepare-selftests-arm64
 selected build-x86_64-debug && add_build build-x86_64-debug
 selected selftests-x86_64-debug && add_build prepare-selftests-x86_64-debug
+selected kunit-x86_64-kcsan && add_build build-x86_64-kcsan
+selected selftests-x86_64-kcsan && add_build prepare-selftests-x86_64-kcsan
 tail_items=
 for s in cocci sparse w1 build-powerpc64 build-i386 build-cell checkpatch; do
 	selected $s && tail_items="$tail_items $s"
 done
 builds_lane="$builds_lane $tail_items"
 selected build-x86_64 && add_build build-x86_64
-for s in kunit-x86_64 selftests-x86_64 kunit-arm64 selftests-arm64 kunit-x86_64-debug selftests-x86_64-debug; do
+for s in kunit-x86_64 selftests-x86_64 kunit-arm64 selftests-arm64 kunit-arm64-debug kunit-x86_64-debug selftests-x86_64-debug \
+	kunit-x86_64-kcsan selftests-x86_64-kcsan; do
 	selected $s && add_guest $s
 done
 
@@ -139,6 +147,15 @@ run_one() {
 	kunit-*)
 		dep=build-${s#kunit-}
 		[ "$s" != kunit-x86_64 ] || dep=head-x86_64
+		# arm64-debug boots the arm64 kselftest kernel (KUNIT_KERNEL),
+		# which the prepare step of selftests-arm64 builds.
+		[ "$s" != kunit-arm64-debug ] || dep=prepare-selftests-arm64
+		# Without the stage that builds its kernel (STAGES chose it
+		# alone, or make test-kcsan), kunit.sh builds it.
+		if ! in_builds_lane "$dep"; then
+			run_stage "$s" env KUNIT_TARGETS="${s#kunit-}" "$TOP/scripts/kunit.sh"
+			return 0
+		fi
 		wait_for "$dep"
 		if [ -f "$gate/$dep.done" ] && [ "$(cat "$gate/$dep.done")" != 0 ]; then
 			reset_results "$s"
@@ -152,7 +169,7 @@ run_one() {
 	selftests-*)
 		wait_for "prepare-$s"
 		# Without its prepare step (STAGES chose it alone) it prepares too.
-		if case " $builds_lane " in *" prepare-$s "*) true ;; *) false ;; esac; then
+		if in_builds_lane "prepare-$s"; then
 			run_stage "$s" env NO_BUILD=1 SELFTEST_PHASE=run SELFTEST_TARGETS="${s#selftests-}" \
 				"$TOP/scripts/selftests.sh"
 		else
