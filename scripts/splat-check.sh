@@ -32,7 +32,7 @@ if [ $dump = 1 ]; then
 	fi
 fi
 # Distinct splat lines, without timestamps, in the order they came.
-mapfile -t found < <(grep -aE "$pattern" "$log" | sed -E 's/^.*\[ *[0-9]+\.[0-9]+\] ?//' |
+mapfile -t found < <(grep -aE "$pattern" "$log" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] ?//' |
 	awk '!seen[$0]++' | head -n 8)
 if [ ${#found[@]} -gt 0 ]; then
 	detail=$(printf '%s | ' "${found[@]}" | cut -c1-600)

@@ -157,7 +157,11 @@ run_one() {
 			return 0
 		fi
 		wait_for "$dep"
-		if [ -f "$gate/$dep.done" ] && [ "$(cat "$gate/$dep.done")" != 0 ]; then
+		# The prepare step may fail after its kernel built (kselftests,
+		# initramfs): arm64-debug needs only the kernel.
+		if [ "$s" = kunit-arm64-debug ] && [ -f "$BUILD/kernel/arm64-ksft/arch/arm64/boot/Image.gz" ]; then
+			:
+		elif [ -f "$gate/$dep.done" ] && [ "$(cat "$gate/$dep.done")" != 0 ]; then
 			reset_results "$s"
 			record "$s" FAIL "kernel build" "$dep failed: nothing to boot"
 			echo 1 >"$gate/$s.done"
