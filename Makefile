@@ -22,7 +22,7 @@ export: ## write linux/'s commits base..HEAD back into patches/
 check-sync: ## fail unless patches/ matches the commits in linux/ and linux/ is clean
 	@$(S)/check-sync.sh
 
-build: ## build every kernel target (x86_64, arm64, powerpc64, i386, cell)
+build: ## build every kernel target (x86_64, arm64, powerpc64 with Cell, i386)
 	@$(S)/build-all.sh
 
 kunit: ## KUnit on QEMU (x86_64, arm64) through kunit.py

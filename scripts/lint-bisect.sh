@@ -10,6 +10,12 @@
 # same configuration, builds exactly what the previous commit built: it is
 # not built again (its result says so). The series' documentation,
 # selftest and arm64-only patches are such commits on x86_64.
+#
+# A commit whose tree built before, for the same target configuration,
+# compiler and build script, is not built again either: its result is
+# kept (outside the clone, keyed on all of these) and says so. As long as
+# no commit is built, the object folder stays that of HEAD; once one is,
+# HEAD is built again at the end whatever the cache says.
 . "$(dirname "$0")/lib.sh"
 need_tree
 stage=lint-bisect
@@ -38,6 +44,21 @@ restore() {
 trap restore EXIT
 out=$BUILD/kernel/$target
 deps=$BUILD/kernel/$target.deps
+cache=$HOME/.cache/perf-series/bisect
+mkdir -p "$cache"
+load_target "$target"
+# What a result depends on besides the commit's tree.
+setup_key=$({
+	echo "$target"
+	for f in $FRAGMENTS; do cat "$TOP/configs/$f.config"; done
+	"${CROSS_COMPILE}gcc" --version | head -n 1
+	cat "$TOP/scripts/build-kernel.sh" "$TOP/scripts/lib.sh"
+} | sha256sum | cut -d' ' -f1)
+# cache_key COMMIT VERIFY: the key of COMMIT's result, built with the
+# config check (VERIFY=1) or without.
+cache_key() {
+	printf '%s %s %s\n' "$setup_key" "$(git -C "$LINUX" rev-parse "$1^{tree}")" "$2" | sha256sum | cut -d' ' -f1
+}
 
 # read_deps: the files (relative to linux/) the last build in $out read.
 read_deps() {
@@ -76,6 +97,7 @@ same_build() {
 status=0
 i=0
 last_ok=0
+built_any=0
 rm -f "$deps" "$deps.dirs"
 mkdir -p "$LOGS/bisect"
 commits=$(git -C "$LINUX" rev-list --reverse base..HEAD)
@@ -88,22 +110,32 @@ for c in $commits; do
 	# fragments; earlier commits may lack options that later patches add.
 	verify=0
 	[ "$i" -eq "$total" ] && verify=1
+	key=$(cache_key "$c" $verify)
+	if [ -f "$cache/$key" ] && { [ "$i" -lt "$total" ] || [ $built_any = 0 ]; }; then
+		echo "  patch $i/$total: this tree built before (cached result)"
+		record "$stage" PASS "builds at patch $i: $subject" "same tree built before"
+		continue
+	fi
 	# HEAD_BUILT=1: 'make test' built HEAD (with the config check) already.
 	if [ "$i" -gt 1 ] && { [ $verify = 0 ] || [ "${HEAD_BUILT:-0}" = 1 ]; } && [ "$last_ok" = 1 ] &&
 		same_build "$c"; then
 		echo "  patch $i/$total changes no file of the $target build, nor its config: same build as patch $((i - 1))"
 		record "$stage" PASS "builds at patch $i: $subject" "no file of the $target build changed"
+		touch "$cache/$key"
 		continue
 	fi
 	if step "build $target at patch $i/$total" "$LOGS/bisect/$i.log" \
 		env VERIFY_CONFIG=$verify "$TOP/scripts/build-kernel.sh" "$target"; then
 		record "$stage" PASS "builds at patch $i: $subject"
 		last_ok=1
+		built_any=1
+		touch "$cache/$key"
 		read_deps
 	else
 		record "$stage" FAIL "builds at patch $i: $subject" "see $(rel "$LOGS/bisect/$i.log")"
 		status=1
 		last_ok=0
+		built_any=1
 	fi
 done
 exit $status

@@ -22,10 +22,15 @@ need_tree
 phase=${SELFTEST_PHASE:-all}
 
 prepare() {
+	# kernel.built: this prepare built the kernel (KUnit may boot it even
+	# if a later step fails).
+	mkdir -p "$BUILD/guest/$kernel"
+	rm -f "$BUILD/guest/$kernel/kernel.built"
 	if [ "${NO_BUILD:-0}" != 1 ] || [ "$kernel" != "$target" ]; then
 		step "build $kernel kernel" "$LOGS/build-$kernel.log" \
 			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; return 1; }
 	fi
+	touch "$BUILD/guest/$kernel/kernel.built"
 	step "build perf_events kselftests" "$LOGS/kselftest-build-$kernel.log" \
 		kmake "$LINUX" "$out" TARGETS="${KSFT_TARGETS:-perf_events}" kselftest-install ||
 		{ record "$stage" FAIL "kselftest build"; return 1; }

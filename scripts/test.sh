@@ -16,12 +16,17 @@
 #           by whichever lane is free first); and last, once all else is
 #           done, the per-commit builds of build-x86_64, which check out
 #           older commits in linux/ while nothing else reads it.
+# One kernel per configuration: the KUnit stages boot the kselftest
+# kernel of their configuration (x86_64-ksft, x86_64-debug-ksft,
+# arm64-ksft) with kunit.enable=1, so a kunit-T stage waits for the
+# prepare step of selftests-T; build-x86_64's per-commit builds are of
+# x86_64-ksft too.
 # A stage's time in times.tsv is its own wall time, so with two lanes the
 # stage times add up to more than the total. GATE_LANES=1 runs everything
 # in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 build-x86_64-debug kunit-x86_64-debug selftests-x86_64-debug build-arm64 kunit-arm64 selftests-arm64 kunit-arm64-debug build-powerpc64 build-i386 build-cell sparse w1 cocci"
+all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 build-i386 sparse w1 cocci"
 # Stages that only STAGES= selects: the KCSAN kernels ('make test-kcsan').
 extra_stages="kunit-x86_64-kcsan selftests-x86_64-kcsan"
 stages=${STAGES:-$all_stages}
@@ -86,17 +91,6 @@ sync_stage() {
 	fi
 }
 
-# The x86_64 kernel at HEAD, which the x86_64 KUnit guest boots; the
-# per-commit builds (build-x86_64's own stage, at the end) record the
-# results, ending with HEAD again.
-head_x86_64() {
-	step "build x86_64 kernel at HEAD" "$LOGS/build-x86_64.log" "$TOP/scripts/build-kernel.sh" x86_64 || {
-		reset_results lint-bisect
-		record lint-bisect FAIL "x86_64 builds at HEAD" "see $(rel "$LOGS/build-x86_64.log")"
-		return 1
-	}
-}
-
 # The order of each lane: the guests lane waits for what it needs from
 # the builds lane. A selftests-T stage is a prepare step in the builds
 # lane (its kernel, kselftests and initramfs) and a run in the guests lane.
@@ -104,21 +98,17 @@ builds_lane=
 guests_lane=
 add_build() { builds_lane="$builds_lane $1"; }
 add_guest() { guests_lane="$guests_lane $1"; }
-selected build-x86_64 && selected kunit-x86_64 && add_build head-x86_64
 selected selftests-x86_64 && add_build prepare-selftests-x86_64
-selected build-arm64 && add_build build-arm64
 selected selftests-arm64 && add_build prepare-selftests-arm64
-selected build-x86_64-debug && add_build build-x86_64-debug
 selected selftests-x86_64-debug && add_build prepare-selftests-x86_64-debug
-selected kunit-x86_64-kcsan && add_build build-x86_64-kcsan
 selected selftests-x86_64-kcsan && add_build prepare-selftests-x86_64-kcsan
 tail_items=
-for s in cocci sparse w1 build-powerpc64 build-i386 build-cell checkpatch; do
+for s in cocci sparse w1 build-powerpc64 build-i386 checkpatch; do
 	selected $s && tail_items="$tail_items $s"
 done
 builds_lane="$builds_lane $tail_items"
 selected build-x86_64 && add_build build-x86_64
-for s in kunit-x86_64 selftests-x86_64 kunit-arm64 selftests-arm64 kunit-arm64-debug kunit-x86_64-debug selftests-x86_64-debug \
+for s in kunit-x86_64 selftests-x86_64 kunit-arm64-debug selftests-arm64 kunit-x86_64-debug selftests-x86_64-debug \
 	kunit-x86_64-kcsan selftests-x86_64-kcsan; do
 	selected $s && add_guest $s
 done
@@ -127,28 +117,29 @@ run_one() {
 	local s=$1
 	case $s in
 	checkpatch) run_stage checkpatch "$TOP/scripts/lint-checkpatch.sh" ;;
-	head-x86_64) run_stage head-x86_64 head_x86_64 ;;
 	build-x86_64)
-		# Per-commit builds; they check out older commits, so the x86_64
-		# KUnit guest must have booted HEAD's kernel first, and the tail
-		# (which reads linux/) must be done.
+		# Per-commit builds of x86_64-ksft; they check out older commits
+		# and rebuild its kernel, so the x86_64 guests must have booted
+		# HEAD's kernel first, and the tail (which reads linux/) must be
+		# done.
 		wait_for_guest kunit-x86_64
+		wait_for_guest selftests-x86_64
 		for t in $tail_items; do
 			while [ ! -f "$gate/$t.done" ]; do sleep 2; done
 		done
 		head_built=0
-		[ "$(cat "$gate/head-x86_64.done" 2>/dev/null)" != 0 ] || head_built=1
-		run_stage build-x86_64 env HEAD_BUILT=$head_built "$TOP/scripts/lint-bisect.sh"
+		[ "$(cat "$gate/prepare-selftests-x86_64.done" 2>/dev/null)" != 0 ] || head_built=1
+		run_stage build-x86_64 env BISECT_TARGET=x86_64-ksft HEAD_BUILT=$head_built "$TOP/scripts/lint-bisect.sh"
 		;;
 	prepare-selftests-*)
 		run_stage "$s" env NO_BUILD=1 SELFTEST_PHASE=prepare SELFTEST_TARGETS="${s#prepare-selftests-}" \
 			"$TOP/scripts/selftests.sh"
 		;;
 	kunit-*)
-		dep=build-${s#kunit-}
-		[ "$s" != kunit-x86_64 ] || dep=head-x86_64
-		# arm64-debug boots the arm64 kselftest kernel (KUNIT_KERNEL),
-		# which the prepare step of selftests-arm64 builds.
+		# Each KUnit target boots the kselftest kernel of its
+		# configuration (KUNIT_KERNEL), which the prepare step of the
+		# matching selftests stage builds.
+		dep=prepare-selftests-${s#kunit-}
 		[ "$s" != kunit-arm64-debug ] || dep=prepare-selftests-arm64
 		# Without the stage that builds its kernel (STAGES chose it
 		# alone, or make test-kcsan), kunit.sh builds it.
@@ -158,8 +149,8 @@ run_one() {
 		fi
 		wait_for "$dep"
 		# The prepare step may fail after its kernel built (kselftests,
-		# initramfs): arm64-debug needs only the kernel.
-		if [ "$s" = kunit-arm64-debug ] && [ -f "$BUILD/kernel/arm64-ksft/arch/arm64/boot/Image.gz" ]; then
+		# initramfs): KUnit needs only the kernel.
+		if [ -f "$BUILD/guest/$(load_target "${s#kunit-}" && echo "$KUNIT_KERNEL")/kernel.built" ]; then
 			:
 		elif [ -f "$gate/$dep.done" ] && [ "$(cat "$gate/$dep.done")" != 0 ]; then
 			reset_results "$s"

@@ -13,7 +13,6 @@ target_of() {
 	case $1 in
 	arch/x86/*) echo x86_64 i386 ;;
 	arch/arm64/* | drivers/perf/arm* | drivers/acpi/arm64/*) echo arm64 ;;
-	arch/powerpc/platforms/cell/* | arch/powerpc/oprofile/cell/*) echo cell ;;
 	arch/powerpc/*) echo powerpc64 ;;
 	arch/s390/*) echo s390 ;;
 	arch/*) echo unsupported ;;
