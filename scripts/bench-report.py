@@ -32,6 +32,8 @@ GOALS = [
      'the first open is one pass over the threads: linear'),
     ('second system-wide open, 16k threads vs none', 'patched:open_second_16000threads', 'patched:open_second_0threads', 1.5,
      'later opens do not depend on the number of threads'),
+    ('refused system-wide open, 16k threads vs none', 'patched:open_refused_16000threads', 'patched:open_refused_0threads', 1.2,
+     'an open the permission check refuses costs nothing per thread'),
 ]
 
 

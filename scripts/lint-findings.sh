@@ -53,11 +53,25 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 		cat "$0"
 	} | sha256sum | cut -d' ' -f1)
 	base_cache=$HOME/.cache/perf-series/lint/$base_key.findings
+	# The patched tree's findings are kept the same way, keyed on HEAD's
+	# tree instead of base, when linux/ has no uncommitted change.
+	patched_cache=
+	if [ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ]; then
+		patched_cache=$HOME/.cache/perf-series/lint/$({
+			echo "$base_key"
+			git -C "$LINUX" rev-parse "HEAD^{tree}"
+		} | sha256sum | cut -d' ' -f1).findings
+	fi
 	for side in base patched; do
 		if [ $side = base ]; then src=$BUILD/src-base; else src=$LINUX; fi
 		if [ $side = base ] && [ -f "$base_cache" ]; then
 			echo "  $mode: base findings for $target from the cache ($(wc -l <"$base_cache") lines)"
 			cp "$base_cache" "$LOGS/$mode/base-$target.findings"
+			continue
+		fi
+		if [ $side = patched ] && [ -n "$patched_cache" ] && [ -f "$patched_cache" ]; then
+			echo "  $mode: findings of this tree for $target from the cache ($(wc -l <"$patched_cache") lines)"
+			cp "$patched_cache" "$LOGS/$mode/patched-$target.findings"
 			continue
 		fi
 		out=$BUILD/kernel/lint-$side-$target
@@ -70,6 +84,7 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 		load_target "$target"
 		log=$LOGS/$mode/$side-$target.log
 		: >"$log"
+		complete=1
 		for o in $objs; do
 			# A file the base does not have yet has no base findings.
 			[ -f "$src/${o%.o}.c" ] || continue
@@ -82,12 +97,17 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 			if [ $side = patched ] && [ ! -f "$out/$o" ]; then
 				record "$stage" FAIL "$mode: $o on $target" "not compiled (option off in the target's config?)"
 				status=1
+				complete=0
 			fi
 		done
 		findings "$src" "$log" >"$LOGS/$mode/$side-$target.findings"
 		if [ $side = base ] && ! grep -q 'error:' "$log"; then
 			mkdir -p "$(dirname "$base_cache")"
 			cp "$LOGS/$mode/base-$target.findings" "$base_cache"
+		fi
+		if [ $side = patched ] && [ -n "$patched_cache" ] && [ $complete = 1 ] && ! grep -q 'error:' "$log"; then
+			mkdir -p "$(dirname "$patched_cache")"
+			cp "$LOGS/$mode/patched-$target.findings" "$patched_cache"
 		fi
 	done
 	# Only findings in files the series changes count: 'make C=2' also

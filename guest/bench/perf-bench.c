@@ -322,6 +322,53 @@ static double bench_open_system_wide(int type)
 	return median(v, ROUNDS);
 }
 
+static void set_paranoid(int level)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "w");
+
+	if (!f || fprintf(f, "%d\n", level) < 0 || fclose(f)) {
+		perror("perf_event_paranoid");
+		exit(1);
+	}
+}
+
+/*
+ * A system-wide test-PMU open that the permission check refuses (EACCES,
+ * as an unprivileged user at perf_event_paranoid 1), timed in a child
+ * that prints its own BENCH line: it must cost the same whatever the
+ * number of threads, since a refused caller gets no per-task data.
+ */
+static void bench_open_refused(int type, const char *name)
+{
+	double v[ROUNDS], t0;
+	int r, fd, st;
+	pid_t pid;
+
+	set_paranoid(1);
+	pid = xfork();
+	if (!pid) {
+		if (setgid(65534) || setuid(65534)) {
+			perror("setuid");
+			_exit(1);
+		}
+		for (r = 0; r < ROUNDS; r++) {
+			t0 = now_ns();
+			fd = open_test_pmu_cpu(type, 0);
+			v[r] = now_ns() - t0;
+			if (fd >= 0 || errno != EACCES) {
+				fprintf(stderr, "%s: open not refused (fd %d)\n", name, fd);
+				_exit(1);
+			}
+		}
+		printf("BENCH %s %.1f ns/op\n", name, median(v, ROUNDS));
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		printf("BENCH-SKIP %s the refused open failed otherwise\n", name);
+	set_paranoid(0);
+}
+
 static void bench_test_pmu(void)
 {
 	static const int threads[] = { 0, 1000, 4000, 16000 };
@@ -335,6 +382,7 @@ static void bench_test_pmu(void)
 		for (i = 0; i < 4; i++) {
 			printf("BENCH-SKIP open_first_%dthreads no test PMU in this kernel\n", threads[i]);
 			printf("BENCH-SKIP open_second_%dthreads no test PMU in this kernel\n", threads[i]);
+			printf("BENCH-SKIP open_refused_%dthreads no test PMU in this kernel\n", threads[i]);
 		}
 		return;
 	}
@@ -359,6 +407,9 @@ static void bench_test_pmu(void)
 		printf("BENCH %s %.1f ns/op\n", name, bench_open_system_wide(type));
 		close(first);
 		fflush(stdout);
+
+		snprintf(name, sizeof(name), "open_refused_%dthreads", threads[i]);
+		bench_open_refused(type, name);
 	}
 	idle_threads_set(0);
 }
