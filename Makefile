@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint test test-kcsan run shell bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-kcsan run shell bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -33,6 +33,10 @@ selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests
 
 lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings only)
 	@$(S)/lint.sh
+
+lint-baseline: ## rewrite lint/baseline/ (the base's sparse, W=1 and coccicheck findings) after the touched files change
+	@$(S)/deps.sh && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh sparse && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh w1 && \
+		COCCI_WRITE_BASELINE=1 $(S)/lint-cocci.sh
 
 test: ## the gate: everything above, ends with 'N passed, N failed'
 	@$(S)/test.sh

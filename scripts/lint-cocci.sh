@@ -15,6 +15,13 @@
 # the trees of include/, arch/x86/include/ and the file's folder (the
 # headers it may include). The base never changes, and a file that was
 # checked once is not checked again until it or its headers change.
+#
+# The base's reports also come with the repository (lint/baseline/cocci,
+# written by 'make lint-baseline'), per file and keyed the same way, so
+# that a machine with an empty cache checks only the patched side (the
+# base side takes about 9 minutes on 2 cores). An entry whose key does not
+# match (another spatch, another rule set, a file the baseline lacks) is
+# not used: that file's base reports are computed as before.
 . "$(dirname "$0")/lib.sh"
 need_tree
 need spatch
@@ -31,11 +38,104 @@ rules=$(cd "$LINUX" && find scripts/coccinelle -name '*.cocci' | sort | xargs gr
 ocaml_rules=$(cd "$LINUX" && find scripts/coccinelle -name '*.cocci' | sort | xargs grep -l 'script:ocaml' | xargs)
 
 cache=${COCCI_CACHE:-$HOME/.cache/perf-series/cocci}
+baseline=$TOP/lint/baseline/cocci
 spatch_version=$(spatch --version 2>&1 | head -n 1)
+# The key of each rule: its text, its options and spatch's version.
+# Rules with --no-includes read only the file (noinc).
+declare -A rkeys noinc
+for r in $rules; do
+	opts=$(sed -n 's|^// *Options: *||p' "$LINUX/$r" | head -n 1)
+	rkeys[$r]=$(printf '%s\n' "$spatch_version" "$opts" | cat - "$LINUX/$r" | sha256sum | cut -c1-64)
+	case " $opts " in *" --no-includes "*) noinc[$r]=1 ;; esac
+done
+# The key of a file's entry in the baseline: the file with its headers,
+# and every rule.
+all_rules_key=$(for r in $rules; do echo "$r ${rkeys[$r]}"; done | sha256sum | cut -c1-64)
+# Per file (set by file_keys): its content (fkey), with its headers (hkey).
+declare -A fkey hkey
+
+# entry_key FILE: the key of FILE's entry in the baseline (run_rules'
+# fkey and hkey must be set).
+entry_key() {
+	printf '%s\n' "$all_rules_key" "${hkey[$1]}" | sha256sum | cut -c1-64
+}
+
+# cache_name RULE FILE: the cache entry of RULE's reports on FILE, in
+# $name (no subshell: it runs for every rule and file).
+cache_name() {
+	if [ -n "${noinc[$1]:-}" ]; then
+		name=$cache/${rkeys[$1]}-${fkey[$2]}
+	else
+		name=$cache/${rkeys[$1]}-${hkey[$2]}
+	fi
+}
+
+# seed_cache FILE...: the cache entries of every rule on each FILE that
+# the baseline has an entry for (under the same key).
+seed_cache() {
+	local f r name head map
+	map=$(mktemp)
+	for f in "$@"; do
+		head="@ $(entry_key "$f") $f"
+		grep -qxF "$head" "$baseline" || continue
+		: >"$map"
+		for r in $rules; do
+			cache_name "$r" "$f"
+			[ -f "$name" ] && continue
+			printf '%s\t%s\n' "$r" "$name" >>"$map"
+			: >"$name.tmp"
+		done
+		awk -F'\t' -v k="$head" 'FNR == NR { name[$1] = $2; next }
+			$0 == k { on = 1; next }
+			/^@ / { on = 0 }
+			on && ($1 in name) {
+				line = $0
+				sub(/^[^\t]*\t/, "", line)
+				print line >>(name[$1] ".tmp")
+				close(name[$1] ".tmp")
+			}' "$map" "$baseline"
+		while IFS=$'\t' read -r r name; do mv "$name.tmp" "$name"; done <"$map"
+		echo "base reports of $f from $(rel "$baseline")"
+	done
+	rm -f "$map"
+}
+
+# write_baseline FILE...: the base's cached reports of each FILE, as
+# baseline entries (after run_rules on the base).
+write_baseline() {
+	local f r name
+	{
+		echo "# coccicheck reports of the pristine base on the files the series"
+		echo "# touches, per file: '@ KEY FILE', then 'RULE<TAB>REPORT' lines."
+		echo "# Written by 'make lint-baseline' with $spatch_version"
+		for f in "$@"; do
+			[ -f "$f" ] || continue
+			echo "@ $(entry_key "$f") $f"
+			for r in $rules; do
+				cache_name "$r" "$f"
+				sed "s|^|$r\t|" "$name"
+			done
+		done
+	} >"$baseline.tmp"
+	mv "$baseline.tmp" "$baseline"
+}
+
+# file_keys FILE...: fkey and hkey of each FILE in the current folder.
+file_keys() {
+	local inc dirty= f
+	[ -z "$(git status --porcelain --untracked-files=no)" ] || dirty=$(date +%s.%N)
+	inc=$(git rev-parse HEAD:include HEAD:arch/x86/include | xargs)
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		fkey[$f]=$(printf '%s\n' "$f" "$(git hash-object "$f")" "$dirty" | sha256sum | cut -c1-64)
+		hkey[$f]=$(printf '%s\n' "${fkey[$f]}" "$inc" "$(git rev-parse "HEAD:$(dirname "$f")")" |
+			sha256sum | cut -c1-64)
+	done
+}
 
 # run_rules SRC FILE...: every rule over the files that exist in SRC.
 run_rules() {
-	local src=$1 r opts f key out tree rkey
+	local src=$1 r opts f out rkey name ast
 	shift
 	local present=() todo=()
 	for f in "$@"; do [ -f "$src/$f" ] && present+=("$f"); done
@@ -44,53 +144,52 @@ run_rules() {
 	cd "$src"
 	# The key of each file (fkey) and with its headers (hkey); with
 	# uncommitted changes, HEAD's trees do not describe the files: no cache.
-	local inc dirty=
-	declare -A fkey hkey
-	[ -z "$(git status --porcelain --untracked-files=no)" ] || dirty=$(date +%s.%N)
-	inc=$(git rev-parse HEAD:include HEAD:arch/x86/include | xargs)
-	for f in "${present[@]}"; do
-		fkey[$f]=$(printf '%s\n' "$f" "$(git hash-object "$f")" "$dirty" | sha256sum | cut -c1-64)
-		hkey[$f]=$(printf '%s\n' "${fkey[$f]}" "$inc" "$(git rev-parse "HEAD:$(dirname "$f")")" |
-			sha256sum | cut -c1-64)
-	done
+	file_keys "${present[@]}"
+	# spatch parses each file once for all rules (--cache-prefix keeps the
+	# parsed files; parsing is a third to a half of a rule's time), in a
+	# folder of this run and side: the two sides have the same file names.
+	ast=$BUILD/cocci-ast/$(basename "$src")
+	rm -rf "$ast"
+	mkdir -p "$ast"
 	mkdir -p "$cache"
+	# The base side: what the baseline has for a file fills the cache.
+	if [ "$src" = "$BUILD/src-base" ] && [ -f "$baseline" ]; then
+		seed_cache "${present[@]}"
+	fi
 	for r in $rules; do
 		opts=$(sed -n 's|^// *Options: *||p' "$r" | head -n 1)
-		rkey=$(printf '%s\n' "$spatch_version" "$opts" | cat - "$r" | sha256sum | cut -c1-64)
+		rkey=${rkeys[$r]}
 		echo "== $r"
 		todo=()
 		for f in "${present[@]}"; do
-			tree=${hkey[$f]}
-			case " $opts " in *" --no-includes "*) tree=${fkey[$f]} ;; esac
-			[ -f "$cache/$rkey-$tree" ] || todo+=("$f")
+			cache_name "$r" "$f"
+			[ -f "$name" ] || todo+=("$f")
 		done
 		if [ ${#todo[@]} -gt 0 ]; then
 			out=$(mktemp)
 			# shellcheck disable=SC2086
 			spatch -D report --no-show-diff --very-quiet --cocci-file "$r" $opts \
 				-I include -I include/uapi -I arch/x86/include -I arch/x86/include/uapi \
-				--jobs "$JOBS" "${todo[@]}" >"$out" 2>&1 || {
+				--cache-prefix "$ast" --jobs "$JOBS" "${todo[@]}" >"$out" 2>&1 || {
 				cat "$out"
 				rm -f "$out"
 				echo "spatch failed on rule $r"
 				return 1
 			}
 			for f in "${todo[@]}"; do
-				tree=${hkey[$f]}
-				case " $opts " in *" --no-includes "*) tree=${fkey[$f]} ;; esac
-				key=$rkey-$tree
+				cache_name "$r" "$f"
 				grep -F -- "$f:" "$out" | grep -E "^(\./)?$(printf '%s' "$f" | sed 's/[.[\*^$]/\\&/g'):" \
-					>"$cache/$key.tmp" || true
-				mv "$cache/$key.tmp" "$cache/$key"
+					>"$name.tmp" || true
+				mv "$name.tmp" "$name"
 			done
 			rm -f "$out"
 		fi
 		for f in "${present[@]}"; do
-			tree=${hkey[$f]}
-			case " $opts " in *" --no-includes "*) tree=${fkey[$f]} ;; esac
-			cat "$cache/$rkey-$tree"
+			cache_name "$r" "$f"
+			cat "$name"
 		done
 	done
+	rm -rf "$ast"
 }
 
 # reports LOG: normalized report lines ("file: message").
@@ -110,6 +209,13 @@ for side in base patched; do
 		exit 1
 	}
 	reports "$log" >"$LOGS/cocci/$side.reports"
+	# make lint-baseline: the base side's cache entries become the baseline.
+	if [ $side = base ] && [ "${COCCI_WRITE_BASELINE:-0}" = 1 ]; then
+		mkdir -p "$(dirname "$baseline")"
+		(cd "$src" && file_keys "$@" && write_baseline "$@")
+		echo "wrote $(rel "$baseline")"
+		exit 0
+	fi
 done
 new=$(comm -13 "$LOGS/cocci/base.reports" "$LOGS/cocci/patched.reports")
 if [ -z "$new" ]; then

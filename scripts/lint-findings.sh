@@ -4,6 +4,12 @@
 # each on the architecture that builds it, and fail on findings the base
 # does not have. Findings are compared without line numbers, so code that
 # only moved does not count as new.
+#
+# The base's findings come with the repository too (lint/baseline/MODE-
+# TARGET.findings, written by 'make lint-baseline'), under the same key as
+# the cache: a machine with an empty cache then compiles only the patched
+# side. A baseline whose key does not match (another compiler, checker,
+# config fragment or file list) is not used.
 . "$(dirname "$0")/lib.sh"
 need_tree
 mode=${1:?usage: lint-findings.sh sparse|w1}
@@ -24,10 +30,26 @@ if [ -z "$pairs" ]; then
 fi
 "$TOP/scripts/base-tree.sh"
 
+# The version of the findings' format and of how they are computed: part
+# of every cache and baseline key.
+findings_format=1
+
 # findings SRC LOG: normalized "file: warning text" lines of a build log.
 findings() {
 	sed -n -E "s#^($1/)?([^ :]+):[0-9]+(:[0-9]+)?: (warning|error): (.*)#\2: \4: \5#p" "$2" |
 		sed -E 's/ \[-W[^]]*\]$//; s/[0-9]+/N/g' | sort
+}
+
+# write_baseline: with LINT_WRITE_BASELINE=1 ('make lint-baseline'), the
+# base findings of $target become its baseline.
+write_baseline() {
+	[ "${LINT_WRITE_BASELINE:-0}" = 1 ] || return 0
+	mkdir -p "$(dirname "$baseline")"
+	{
+		echo "# key $base_key"
+		cat "$base_cache"
+	} >"$baseline"
+	echo "  $mode: wrote $(rel "$baseline")"
 }
 
 status=0
@@ -41,18 +63,25 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 	objs=$(echo "$pairs" | awk -v t="$target" '$1 == t { sub(/\.c$/, ".o", $2); print $2 }')
 	# The base never changes: its findings on the same files, with the
 	# same config fragments, compilers and checker, are kept (outside the
-	# clone) and not computed again.
+	# clone) and not computed again. The key names the base by its tree
+	# (the same on every machine) and the way findings are computed by
+	# findings_format: change it with findings() or the make arguments.
 	load_target "$target"
 	base_key=$({
-		echo "$mode $target"
-		git -C "$LINUX" rev-parse base
+		echo "$mode $target $findings_format"
+		git -C "$LINUX" rev-parse 'base^{tree}'
 		echo "$objs"
 		for f in $FRAGMENTS; do cat "$TOP/configs/$f.config"; done
 		"${CROSS_COMPILE}gcc" --version | head -n 1
 		[ "$mode" != sparse ] || sparse --version
-		cat "$0"
 	} | sha256sum | cut -d' ' -f1)
 	base_cache=$HOME/.cache/perf-series/lint/$base_key.findings
+	baseline=$TOP/lint/baseline/$mode-$target.findings
+	if [ ! -f "$base_cache" ] && [ -f "$baseline" ] && [ "$(head -n 1 "$baseline")" = "# key $base_key" ]; then
+		mkdir -p "$(dirname "$base_cache")"
+		tail -n +2 "$baseline" >"$base_cache"
+		echo "  $mode: base findings for $target from $(rel "$baseline")"
+	fi
 	# The patched tree's findings are kept the same way, keyed on HEAD's
 	# tree instead of base, when linux/ has no uncommitted change.
 	patched_cache=
@@ -67,6 +96,7 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 		if [ $side = base ] && [ -f "$base_cache" ]; then
 			echo "  $mode: base findings for $target from the cache ($(wc -l <"$base_cache") lines)"
 			cp "$base_cache" "$LOGS/$mode/base-$target.findings"
+			write_baseline
 			continue
 		fi
 		if [ $side = patched ] && [ -n "$patched_cache" ] && [ -f "$patched_cache" ]; then
@@ -75,10 +105,15 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 			continue
 		fi
 		out=$BUILD/kernel/lint-$side-$target
+		# sparse and W=1 share the folder; the gate may run them at once.
+		mkdir -p "$out"
+		exec 9>"$out.lock"
+		flock 9
 		step "$mode: configure $side tree for $target" "$LOGS/$mode/$side-$target-prepare.log" \
 			env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$src" "$out" -- prepare || {
 			record "$stage" FAIL "$mode: prepare $side $target"
 			status=1
+			exec 9>&-
 			continue 2
 		}
 		load_target "$target"
@@ -103,10 +138,12 @@ for target in $(echo "$pairs" | cut -d' ' -f1 | sort -u); do
 				fi
 			fi
 		done
+		exec 9>&-
 		findings "$src" "$log" >"$LOGS/$mode/$side-$target.findings"
 		if [ $side = base ] && [ $complete = 1 ]; then
 			mkdir -p "$(dirname "$base_cache")"
 			cp "$LOGS/$mode/base-$target.findings" "$base_cache"
+			write_baseline
 		fi
 		# Findings are kept when every object compiled (a compile error
 		# leaves none); sparse's own "error:" findings (the base's
