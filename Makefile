@@ -41,7 +41,7 @@ lint-baseline: ## rewrite lint/baseline/ (the base's sparse, W=1 and coccicheck 
 test: ## the gate: everything above, ends with 'N passed, N failed'
 	@$(S)/test.sh
 
-test-kcsan: ## KUnit and kselftests on an x86_64 kernel with KCSAN (not part of make test)
+test-kcsan: ## KUnit and kselftests on an x86_64 KCSAN kernel: reports in series code fail (not in make test)
 	@STAGES="kunit-x86_64-kcsan selftests-x86_64-kcsan" $(S)/test.sh
 
 run: ## boot the patched kernel in QEMU and demonstrate perf inside it
