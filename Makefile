@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-kcsan run shell bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-kcsan run shell soak bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -49,6 +49,9 @@ run: ## boot the patched kernel in QEMU and demonstrate perf inside it
 
 shell: ## boot the patched kernel in QEMU with an interactive shell
 	@$(S)/run-demo.sh --shell
+
+soak: ## random perf workload on a debug guest (ARCH=x86_64|arm64, SOAK_DURATION=s, SOAK_SEED=n; see scripts/soak.sh)
+	@$(S)/soak.sh
 
 bench: ## base vs patched kernel benchmarks under QEMU -icount
 	@$(S)/bench.sh

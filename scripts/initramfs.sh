@@ -63,7 +63,7 @@ else
 	# Cross-built programs: their program interpreter at its path, and
 	# the libraries they need (and those need) from the sysroot in /lib.
 	readelf=${CROSS_COMPILE}readelf
-	todo=$(find "$root" -type f -perm -u+x -exec file -L {} + | grep 'dynamically linked' | cut -d: -f1)
+	todo=$(find "$root" -type f -perm -u+x -exec file -L {} + | { grep 'dynamically linked' || true; } | cut -d: -f1)
 	for f in $todo; do
 		interp=$($readelf -l "$f" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
 		[ -z "$interp" ] || [ -e "$root$interp" ] || {
