@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-kcsan run shell soak bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-kcsan run shell soak soak-check bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -52,6 +52,9 @@ shell: ## boot the patched kernel in QEMU with an interactive shell
 
 soak: ## random perf workload on a debug guest (ARCH=x86_64|arm64, SOAK_DURATION=s, SOAK_SEED=n; see scripts/soak.sh)
 	@$(S)/soak.sh
+
+soak-check: ## check that make soak fails, with its report, on a stopped worker and on a silent guest (ARCH=...)
+	@$(S)/soak-check.sh
 
 bench: ## base vs patched kernel benchmarks under QEMU -icount
 	@$(S)/bench.sh

@@ -13,12 +13,17 @@
 #                  same configuration, as the control
 #   SOAK_PMUS      only these PMUs (comma-separated names)
 #   SOAK_PARANOID  perf_event_paranoid in the guest (default -1)
+#   SOAK_STALL     seconds a worker may go without progress before the
+#                  guest calls it a stall (default 120)
+#   SOAK_CHECK     1: one worker stops on purpose (perf-soak -X); silent:
+#                  the guest goes quiet instead of running the workload
+#                  ('make soak-check' checks that both fail)
 #   SOAK_SILENCE   seconds without console output before the host calls it
 #                  a stall (default 240; the guest prints a heartbeat
 #                  every 30 s)
 #
 # A stall fails: the guest's own watchdog (a worker without progress for
-# 120 s: every task's stack and every CPU's backtrace to the kernel log),
+# SOAK_STALL s: every task's stack and every CPU's backtrace to the kernel log),
 # the kernel's (softlockup, hung task and RCU stall panics, with all-CPU
 # backtraces), or the host's (no output for SOAK_SILENCE s: each vCPU's
 # program counter from QEMU's monitor). So do splats and kmemleak reports
@@ -84,7 +89,7 @@ rm -f "$sock"
 # panics with every CPU's backtrace; nokaslr so that the host can name the
 # functions the vCPUs were in.
 kargs=(soak_seed="$seed" soak_duration="$duration" soak_workers="${SOAK_WORKERS:-4}"
-	soak_paranoid="${SOAK_PARANOID:--1}" ${have:+soak_modules="$have"} ${SOAK_PMUS:+soak_pmus="$SOAK_PMUS"}
+	soak_paranoid="${SOAK_PARANOID:--1}" soak_stall="${SOAK_STALL:-120}" ${SOAK_CHECK:+soak_check="$SOAK_CHECK"} ${have:+soak_modules="$have"} ${SOAK_PMUS:+soak_pmus="$SOAK_PMUS"}
 	nokaslr softlockup_panic=1 softlockup_all_cpu_backtrace=1 hung_task_panic=1
 	sysctl.kernel.hung_task_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1)
 echo "  boot $side $target guest, soak (TCG; console: $(rel "$console"))"

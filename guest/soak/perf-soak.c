@@ -4,7 +4,7 @@
  * kernel, for 'make soak' (scripts/soak.sh boots it in a debug guest).
  *
  *   perf-soak [-s SEED] [-d SECONDS] [-w WORKERS] [-m MODULE,...] [-p PMU,...]
- *             [-H SECONDS] [-S SECONDS]
+ *             [-H SECONDS] [-S SECONDS] [-X]
  *
  * -s: the seed (default: from the clock); printed first. Worker i draws
  *     from its own generator seeded with SEED and i, so a seed repeats the
@@ -22,6 +22,8 @@
  *     (sysrq 't') and every CPU's backtrace (sysrq 'l') go to the kernel
  *     log, the stalled workers' /proc/PID/stack to stdout, and perf-soak
  *     exits with status 2 without waiting for them.
+ * -X: a check of that watchdog: worker 0 stops after 100 operations,
+ *     blocked in read() of an empty pipe, and perf-soak must report it.
  *
  * Each worker keeps up to 48 events and does one random operation at a
  * time: open (any PMU; its format fields or listed events, generic
@@ -32,7 +34,8 @@
  * (enable, disable, refresh, reset, period, set_output, pause_output, id,
  * set_filter, modify_attributes, each with and without the group flag),
  * poll, fork (the child runs, may open events and exec), prctl to disable
- * and enable its events, and CPU affinity changes.
+ * and enable its events, CPU affinity changes, and (root workers) writes
+ * of valid and invalid multiplexing intervals to the PMUs' sysfs files.
  *
  * Exit status: 0 when the time ran out with every worker making progress,
  * 2 on a stall, 1 on a usage or setup error. The last line says which,
@@ -71,12 +74,12 @@
 
 enum op {
 	OP_OPEN, OP_CLOSE, OP_READ, OP_MMAP, OP_IOCTL, OP_POLL, OP_FORK,
-	OP_PRCTL, OP_AFFINITY, OP_WORK, OP_MODULE, NR_OPS
+	OP_PRCTL, OP_AFFINITY, OP_SYSFS, OP_WORK, OP_MODULE, NR_OPS
 };
 
 static const char * const op_names[NR_OPS] = {
 	"open", "close", "read", "mmap", "ioctl", "poll", "fork", "prctl",
-	"affinity", "work", "module",
+	"affinity", "sysfs", "work", "module",
 };
 
 /* One bit range of a PMU's format: "config1:0-15" or "config:8,12-13" */
@@ -118,6 +121,7 @@ static int nr_modules;
 static struct progress *progress;
 static int nr_cpus;
 static volatile int breakpoint_target;
+static int stop_one;		/* -X */
 
 struct event {
 	int fd;
@@ -435,7 +439,7 @@ static void random_config(struct perf_event_attr *attr, struct pmu **pmu_out)
 	pmu = &pmus[below(nr_pmus)];
 	*pmu_out = pmu;
 	attr->type = pmu->type;
-	if (pmu->nr_named && chance(60)) {
+	if (pmu->nr_named && chance(70)) {
 		struct named *n = &pmu->named[below(pmu->nr_named)];
 
 		attr->config = n->config[0];
@@ -503,7 +507,8 @@ static void do_open(struct worker *w, pid_t child)
 	if (chance(50)) {
 		if (chance(30)) {
 			attr.freq = 1;
-			attr.sample_freq = 1 + below(chance(50) ? 100 : 100000);
+			/* Mostly within perf_event_max_sample_rate */
+			attr.sample_freq = 1 + below(chance(80) ? 2000 : 100000);
 		} else {
 			attr.sample_period = random_period();
 		}
@@ -778,6 +783,34 @@ static void do_affinity(void)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+/*
+ * Root workers: a PMU's multiplexing interval (perf_event_mux_interval_ms),
+ * a valid value (1 to 20 ms) or one that must be refused.
+ */
+static void do_sysfs(void)
+{
+	static const char * const bad[] = { "0", "-1", "abc", "99999999999", "" };
+	char path[600], value[32];
+	struct pmu *pmu;
+	int fd;
+
+	if (!nr_pmus || geteuid())
+		return;
+	pmu = &pmus[below(nr_pmus)];
+	snprintf(path, sizeof(path), "/sys/bus/event_source/devices/%s/perf_event_mux_interval_ms",
+		 pmu->name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (chance(80))
+		snprintf(value, sizeof(value), "%u", 1 + below(20));
+	else
+		snprintf(value, sizeof(value), "%s", bad[below(5)]);
+	if (write(fd, value, strlen(value)) < 0 && chance(1))
+		say("soak: %s <- '%s': %s\n", path, value, strerror(errno));
+	close(fd);
+}
+
 static void worker_loop(struct worker *w)
 {
 	for (;;) {
@@ -802,9 +835,12 @@ static void worker_loop(struct worker *w)
 			op = OP_PRCTL;
 		else if (r < 93)
 			op = OP_AFFINITY;
+		else if (r < 94)
+			op = OP_SYSFS;
 		else
 			op = OP_WORK;
-		if (!w->nr_ev && op != OP_FORK && op != OP_AFFINITY && op != OP_WORK)
+		if (!w->nr_ev && op != OP_FORK && op != OP_AFFINITY && op != OP_WORK &&
+		    op != OP_SYSFS)
 			op = OP_OPEN;
 		w->me->op = op;
 		switch (op) {
@@ -838,12 +874,23 @@ static void worker_loop(struct worker *w)
 		case OP_AFFINITY:
 			do_affinity();
 			break;
+		case OP_SYSFS:
+			do_sysfs();
+			break;
 		default:
 			busy(below(100000));
 			break;
 		}
 		w->me->by_op[op]++;
 		w->me->ops++;
+		if (stop_one && !w->id && w->me->ops == 100) {
+			int fds[2];
+			char c;
+
+			/* A worker that stops making progress, on purpose */
+			if (!pipe(fds) && read(fds[0], &c, 1) < 0)
+				say("soak: worker 0: read: %s\n", strerror(errno));
+		}
 	}
 }
 
@@ -910,7 +957,7 @@ int main(int argc, char **argv)
 	pid_t pids[MAX_WORKERS + 1];
 
 	seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
-	while ((opt = getopt(argc, argv, "s:d:w:m:p:H:S:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:w:m:p:H:S:X")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -938,8 +985,11 @@ int main(int argc, char **argv)
 		case 'S':
 			stall = atof(optarg);
 			break;
+		case 'X':
+			stop_one = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: perf-soak [-s SEED] [-d SECONDS] [-w WORKERS] [-m MODULE,...] [-p PMU,...] [-H SECONDS] [-S SECONDS]\n");
+			fprintf(stderr, "usage: perf-soak [-s SEED] [-d SECONDS] [-w WORKERS] [-m MODULE,...] [-p PMU,...] [-H SECONDS] [-S SECONDS] [-X]\n");
 			return 1;
 		}
 	}
