@@ -12,6 +12,10 @@
 #   SOAK_KERNEL    patched (default) or base: the base kernel built with the
 #                  same configuration, as the control
 #   SOAK_PMUS      only these PMUs (comma-separated names)
+#   SOAK_MODULES   the modules to load and reload (comma-separated; none:
+#                  no module; default: the test PMU, and on arm64 the
+#                  Ampere and NVIDIA arm_cspmu backends)
+#   SOAK_UNPRIVILEGED  1: every worker runs as uid 65534 (default: half)
 #   SOAK_PARANOID  perf_event_paranoid in the guest (default -1)
 #   SOAK_STALL     seconds a worker may go without progress before the
 #                  guest calls it a stall (default 120)
@@ -74,6 +78,8 @@ step "install $target modules" "$LOGS/soak-modules-$side-$target.log" \
 	kmake "$src" "$out" INSTALL_MOD_PATH="$soak/modules" INSTALL_MOD_STRIP=1 modules_install || exit 1
 # Only the modules this kernel has.
 have=
+[ "${SOAK_MODULES-}" = none ] && modules=
+[ -n "${SOAK_MODULES-}" ] && [ "$SOAK_MODULES" != none ] && modules=$SOAK_MODULES
 for m in ${modules//,/ }; do
 	find "$soak/modules" -name "$m.ko*" | grep -q . && have=${have:+$have,}$m
 done
@@ -89,7 +95,8 @@ rm -f "$sock"
 # panics with every CPU's backtrace; nokaslr so that the host can name the
 # functions the vCPUs were in.
 kargs=(soak_seed="$seed" soak_duration="$duration" soak_workers="${SOAK_WORKERS:-4}"
-	soak_paranoid="${SOAK_PARANOID:--1}" soak_stall="${SOAK_STALL:-120}" ${SOAK_CHECK:+soak_check="$SOAK_CHECK"} ${have:+soak_modules="$have"} ${SOAK_PMUS:+soak_pmus="$SOAK_PMUS"}
+	soak_paranoid="${SOAK_PARANOID:--1}" soak_stall="${SOAK_STALL:-120}" ${SOAK_CHECK:+soak_check="$SOAK_CHECK"}
+	${SOAK_UNPRIVILEGED:+soak_unprivileged="$SOAK_UNPRIVILEGED"} ${have:+soak_modules="$have"} ${SOAK_PMUS:+soak_pmus="$SOAK_PMUS"}
 	nokaslr softlockup_panic=1 softlockup_all_cpu_backtrace=1 hung_task_panic=1
 	sysctl.kernel.hung_task_all_cpu_backtrace=1 sysctl.kernel.panic_on_rcu_stall=1)
 echo "  boot $side $target guest, soak (TCG; console: $(rel "$console"))"

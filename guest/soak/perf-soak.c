@@ -4,13 +4,14 @@
  * kernel, for 'make soak' (scripts/soak.sh boots it in a debug guest).
  *
  *   perf-soak [-s SEED] [-d SECONDS] [-w WORKERS] [-m MODULE,...] [-p PMU,...]
- *             [-H SECONDS] [-S SECONDS] [-X]
+ *             [-H SECONDS] [-S SECONDS] [-U] [-X]
  *
  * -s: the seed (default: from the clock); printed first. Worker i draws
  *     from its own generator seeded with SEED and i, so a seed repeats the
  *     choices of each worker (not the order in which the workers run).
  * -d: how long to run (default 600 s).
  * -w: workers (default 4): even ones run as root, odd ones as uid 65534.
+ * -U: every worker runs as uid 65534.
  * -m: modules that one more process unloads and loads again at random
  *     times (each only when nothing uses it: delete_module O_NONBLOCK).
  * -p: use only these PMUs (names in /sys/bus/event_source/devices), e.g.
@@ -122,6 +123,7 @@ static struct progress *progress;
 static int nr_cpus;
 static volatile int breakpoint_target;
 static int stop_one;		/* -X */
+static int all_unprivileged;	/* -U */
 
 struct event {
 	int fd;
@@ -957,7 +959,7 @@ int main(int argc, char **argv)
 	pid_t pids[MAX_WORKERS + 1];
 
 	seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
-	while ((opt = getopt(argc, argv, "s:d:w:m:p:H:S:X")) != -1) {
+	while ((opt = getopt(argc, argv, "s:d:w:m:p:H:S:UX")) != -1) {
 		switch (opt) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -985,11 +987,14 @@ int main(int argc, char **argv)
 		case 'S':
 			stall = atof(optarg);
 			break;
+		case 'U':
+			all_unprivileged = 1;
+			break;
 		case 'X':
 			stop_one = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: perf-soak [-s SEED] [-d SECONDS] [-w WORKERS] [-m MODULE,...] [-p PMU,...] [-H SECONDS] [-S SECONDS] [-X]\n");
+			fprintf(stderr, "usage: perf-soak [-s SEED] [-d SECONDS] [-w WORKERS] [-m MODULE,...] [-p PMU,...] [-H SECONDS] [-S SECONDS] [-U] [-X]\n");
 			return 1;
 		}
 	}
@@ -1035,8 +1040,8 @@ int main(int argc, char **argv)
 			w->me->pid = getpid();
 			if (i == nr_workers)
 				module_loop(w->me);
-			/* Odd workers: an unprivileged user */
-			if ((i & 1) && (setgid(65534) || setuid(65534))) {
+			/* Odd workers (-U: all): an unprivileged user */
+			if (((i & 1) || all_unprivileged) && (setgid(65534) || setuid(65534))) {
 				say("soak: worker %d cannot drop privileges: %s\n", i, strerror(errno));
 				_exit(1);
 			}
