@@ -7,8 +7,11 @@ Runs the command (scripts/qemu-boot.sh with '-monitor unix:SOCKET'),
 writes its output to CONSOLE and shows the guest's 'soak:' lines as they
 come. When the guest prints nothing for SILENCE seconds, it asks QEMU's
 monitor for every vCPU's registers five times, half a second apart, prints
-where each vCPU was (program counter and, on arm64, link register, with
-the kernel symbol from SYSTEM.MAP), ends QEMU, and exits with status 3.
+where each vCPU was (program counter and, on arm64, link register, as
+addresses and as kernel symbols from SYSTEM.MAP; '?' outside vmlinux, as
+in modules), ends QEMU, and exits with status 3. When the guest reports a
+stall itself ('soak: STALL'), it prints the same report and lets the
+guest finish.
 Otherwise the command's exit status is its own.
 """
 import bisect
@@ -51,7 +54,10 @@ def monitor(path, command):
     s.connect(path)
     data = b""
     while b"(qemu)" not in data:
-        data += s.recv(65536)
+        chunk = s.recv(65536)
+        if not chunk:
+            raise OSError("monitor closed")
+        data += chunk
     s.sendall(command.encode() + b"\n")
     data = b""
     while data.count(b"(qemu)") < 1:
@@ -72,11 +78,25 @@ def where(sock, symbols):
             continue
         pc = re.search(r"\b(?:PC|RIP)=([0-9a-f]+)", block)
         lr = re.search(r"\bX30=([0-9a-f]+)", block)
-        desc = "pc %s" % (symbol(symbols, int(pc.group(1), 16)) if pc else "?")
+        desc = "pc %s" % ("%s (%s)" % (symbol(symbols, int(pc.group(1), 16)), pc.group(1))
+                          if pc else "?")
         if lr:
-            desc += ", lr %s" % symbol(symbols, int(lr.group(1), 16))
+            desc += ", lr %s (%s)" % (symbol(symbols, int(lr.group(1), 16)), lr.group(1))
         cpus[int(m.group(1))] = desc
     return cpus
+
+
+def report(sock, symbols, why):
+    lines = ["=== HOST: %s: where each vCPU was" % why]
+    for n in range(5):
+        try:
+            for cpu, desc in sorted(where(sock, symbols).items()):
+                lines.append("=== HOST: sample %d: vCPU %d: %s" % (n, cpu, desc))
+        except OSError as e:
+            lines.append("=== HOST: monitor: %s" % e)
+            break
+        time.sleep(0.5)
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -101,24 +121,21 @@ def main():
                 *lines, partial = partial.split(b"\n")
                 for line in lines:
                     text = line.decode(errors="replace").rstrip("\r")
-                    if text.startswith("soak: ") and not text.startswith("soak: pmu "):
+                    if text.startswith("soak: ") and not text.startswith(("soak: pmu ", "soak: task ")):
                         print("    guest: " + text[6:], flush=True)
+                    if text.startswith("soak: STALL"):
+                        # arm64 6.1 cannot print other CPUs' backtraces:
+                        # where the vCPUs are is the host's to tell.
+                        rep = report(sock, load_map(sysmap), "the guest reports a stall")
+                        out.write(rep.encode())
+                        out.flush()
+                        print("    " + rep.replace("\n", "\n    ").rstrip(), flush=True)
                 continue
             if proc.poll() is not None:
                 break
             if time.monotonic() - last < silence:
                 continue
-            report = ["=== HOST: no console output for %.0f s: where each vCPU was" % silence]
-            symbols = load_map(sysmap)
-            for n in range(5):
-                try:
-                    for cpu, desc in sorted(where(sock, symbols).items()):
-                        report.append("=== HOST: sample %d: vCPU %d: %s" % (n, cpu, desc))
-                except OSError as e:
-                    report.append("=== HOST: monitor: %s" % e)
-                    break
-                time.sleep(0.5)
-            text = "\n".join(report) + "\n"
+            text = report(sock, load_map(sysmap), "no console output for %.0f s" % silence)
             out.write(text.encode())
             out.flush()
             print("    " + text.replace("\n", "\n    ").rstrip(), flush=True)

@@ -27,11 +27,13 @@
 #                  every 30 s)
 #
 # A stall fails: the guest's own watchdog (a worker without progress for
-# SOAK_STALL s: every task's stack and every CPU's backtrace to the kernel log),
-# the kernel's (softlockup, hung task and RCU stall panics, with all-CPU
-# backtraces), or the host's (no output for SOAK_SILENCE s: each vCPU's
+# SOAK_STALL s, also at the end: the kernel stack of every task, from
+# /proc/PID/stack; sysrq 'l' where the kernel has it), the kernel's
+# (softlockup, hung task and RCU stall panics; arm64 6.1 cannot print other
+# CPUs' backtraces), or the host's (no output for SOAK_SILENCE s: each vCPU's
 # program counter from QEMU's monitor). So do splats and kmemleak reports
-# (scripts/splat-check.sh). The last line names the seed and the rate.
+# (scripts/splat-check.sh). The result line names the seed and the rate,
+# the last line the verdict.
 . "$(dirname "$0")/lib.sh"
 "$TOP/scripts/deps.sh"
 [ -d "$LINUX/.git" ] || "$TOP/scripts/tree.sh"
@@ -46,6 +48,13 @@ side=${SOAK_KERNEL:-patched}
 duration=${SOAK_DURATION:-1800}
 seed=${SOAK_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 silence=${SOAK_SILENCE:-240}
+for v in "$duration" "$seed" "$silence" "${SOAK_STALL:-120}" "${SOAK_WORKERS:-4}"; do
+	[[ $v =~ ^[0-9]+$ ]] || die "make soak: SOAK_DURATION, SOAK_SEED, SOAK_SILENCE, SOAK_STALL and SOAK_WORKERS are whole numbers, not '$v'"
+done
+case ${SOAK_CHECK:-}:${SOAK_UNPRIVILEGED:-} in
+:|1:|silent:|:1|1:1|silent:1) ;;
+*) die "make soak: SOAK_CHECK is 1 or silent, SOAK_UNPRIVILEGED is 1" ;;
+esac
 need "$cc"
 load_target "$target"
 soak=$BUILD/soak/$side-$target
@@ -107,19 +116,21 @@ python3 "$TOP/scripts/soak-watch.py" "$console" "$silence" "$sock" "$out/System.
 	"$target" "$soak/soak.cpio.gz" soak "${kargs[@]}" || rc=$?
 echo "  guest ended after $((SECONDS - t0)) s (status $rc)"
 
-status=0
-result=$(grep -a '^soak: RESULT' "$console" | tail -n 1 | tr -d '\r')
-if grep -aq '^=== SOAK END rc=0' "$console"; then
-	record "$stage" PASS "workload ran ${duration} s, every worker making progress"
+status=1
+result=$({ grep -a '^soak: RESULT' "$console" || true; } | tail -n 1 | tr -d '\r')
+if grep -aq '^soak: STALL' "$console"; then
+	record "$stage" FAIL "no stall" "$(grep -a '^soak: STALL' "$console" | head -n 1 | tr -d '\r')"
 elif [ $rc -eq 3 ]; then
 	record "$stage" FAIL "no stall" "no console output for $silence s (seed $seed): see the vCPU report in $(rel "$console")"
-	status=1
-elif grep -aq '^soak: STALL' "$console"; then
-	record "$stage" FAIL "no stall" "$(grep -a '^soak: STALL' "$console" | head -n 1 | tr -d '\r')"
-	status=1
+elif [ $rc -eq 124 ]; then
+	record "$stage" FAIL "guest finished" "QEMU's time limit ran out (seed $seed): see $(rel "$console")"
+elif ! grep -aq '^=== SOAK END rc=0' "$console" || [ $rc -ne 0 ]; then
+	record "$stage" FAIL "workload finished" "no '=== SOAK END rc=0' or QEMU status $rc (seed $seed): see $(rel "$console")"
+elif ! grep -aq '^=== KMEMLEAK scan done' "$console"; then
+	record "$stage" FAIL "kmemleak scan" "no '=== KMEMLEAK scan done' (seed $seed): see $(rel "$console")"
 else
-	record "$stage" FAIL "workload finished" "no '=== SOAK END rc=0' (seed $seed): see $(rel "$console")"
-	status=1
+	record "$stage" PASS "workload ran ${duration} s, every worker making progress to the end"
+	status=0
 fi
 "$TOP/scripts/splat-check.sh" -d "$console" "$stage" || status=1
 echo "  ${result:-soak: no result line} (console: $(rel "$console"))"

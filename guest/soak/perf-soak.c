@@ -19,10 +19,11 @@
  * -H: heartbeat period (default 30 s): one line with every worker's count
  *     of operations and what it does now.
  * -S: stall limit (default 120 s): a worker whose count has not moved for
- *     that long is a stall. Then every task's state and kernel stack
- *     (sysrq 't') and every CPU's backtrace (sysrq 'l') go to the kernel
- *     log, the stalled workers' /proc/PID/stack to stdout, and perf-soak
- *     exits with status 2 without waiting for them.
+ *     that long (or for half of it when the time runs out, or that does not
+ *     die on SIGKILL at the end) is a stall. Then the stalled workers'
+ *     /proc/PID/stack and every task's state and kernel stack go to stdout,
+ *     every CPU's backtrace to the kernel log (sysrq 'l', where the kernel
+ *     has it), and perf-soak exits with status 2 without waiting for them.
  * -X: a check of that watchdog: worker 0 stops after 100 operations,
  *     blocked in read() of an empty pipe, and perf-soak must report it.
  *
@@ -45,6 +46,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
@@ -124,6 +126,7 @@ static int nr_cpus;
 static volatile int breakpoint_target;
 static int stop_one;		/* -X */
 static int all_unprivileged;	/* -U */
+static unsigned int max_rate = 1000;	/* perf_event_max_sample_rate */
 
 struct event {
 	int fd;
@@ -510,7 +513,7 @@ static void do_open(struct worker *w, pid_t child)
 		if (chance(30)) {
 			attr.freq = 1;
 			/* Mostly within perf_event_max_sample_rate */
-			attr.sample_freq = 1 + below(chance(80) ? 2000 : 100000);
+			attr.sample_freq = 1 + below(chance(80) ? max_rate : 100000);
 		} else {
 			attr.sample_period = random_period();
 		}
@@ -745,11 +748,14 @@ static void do_poll(struct worker *w)
  */
 static void do_fork(struct worker *w)
 {
+	__u64 pid_seed = rnd() | 1;
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return;
 	if (!pid) {
+		/* Its own sequence, not a copy of the worker's next choices */
+		rng_state = rng_state * 0x9E3779B97F4A7C15ULL + pid_seed;
 		busy(10000 + below(200000));
 		if (chance(30))
 			do_open(w, 0);
@@ -933,11 +939,36 @@ static void sysrq(char c)
 {
 	int fd = open("/proc/sysrq-trigger", O_WRONLY);
 
-	if (fd >= 0) {
-		if (write(fd, &c, 1) < 0)
-			say("soak: sysrq %c: %s\n", c, strerror(errno));
-		close(fd);
+	if (fd < 0) {
+		say("soak: no sysrq %c: %s\n", c, strerror(errno));
+		return;
 	}
+	if (write(fd, &c, 1) < 0)
+		say("soak: sysrq %c: %s\n", c, strerror(errno));
+	close(fd);
+}
+
+/* Every task's name, state and kernel stack, from /proc */
+static void dump_all_stacks(void)
+{
+	DIR *dp = opendir("/proc");
+	struct dirent *d;
+
+	while (dp && (d = readdir(dp))) {
+		char path[300], buf[4096];
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		if (read_text(path, buf, sizeof(buf)))
+			continue;
+		say("soak: task %.200s\n", buf);
+		snprintf(path, sizeof(path), "/proc/%s/stack", d->d_name);
+		if (!read_text(path, buf, sizeof(buf)))
+			say("%s\n", buf);
+	}
+	if (dp)
+		closedir(dp);
 }
 
 static double now(void)
@@ -961,9 +992,17 @@ int main(int argc, char **argv)
 	seed = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
 	while ((opt = getopt(argc, argv, "s:d:w:m:p:H:S:UX")) != -1) {
 		switch (opt) {
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
+		case 's': {
+			char *end;
+
+			errno = 0;
+			seed = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end) {
+				fprintf(stderr, "perf-soak: the seed is a decimal number, not '%s'\n", optarg);
+				return 1;
+			}
 			break;
+		}
 		case 'd':
 			duration = atof(optarg);
 			break;
@@ -1006,6 +1045,13 @@ int main(int argc, char **argv)
 	nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	load_pmus(only);
 	load_tracepoints();
+	{
+		char text[32];
+
+		if (!read_text("/proc/sys/kernel/perf_event_max_sample_rate", text, sizeof(text)) &&
+		    atoi(text) > 0)
+			max_rate = atoi(text);
+	}
 	say("soak: seed %llu, %.0f s, %d workers, %d CPUs, %d PMUs, %d tracepoints, %d modules\n",
 	    seed, duration, nr_workers, nr_cpus, nr_pmus, nr_tp, nr_modules);
 	for (int i = 0; i < nr_pmus; i++)
@@ -1041,10 +1087,18 @@ int main(int argc, char **argv)
 			if (i == nr_workers)
 				module_loop(w->me);
 			/* Odd workers (-U: all): an unprivileged user */
-			if (((i & 1) || all_unprivileged) && (setgid(65534) || setuid(65534))) {
+			if (((i & 1) || all_unprivileged) &&
+			    (setgroups(0, NULL) || setgid(65534) || setuid(65534))) {
 				say("soak: worker %d cannot drop privileges: %s\n", i, strerror(errno));
 				_exit(1);
 			}
+			/*
+			 * A change of credentials clears both: without them its
+			 * children could not be profiled (ptrace_may_access) and
+			 * it would outlive perf-soak.
+			 */
+			prctl(PR_SET_DUMPABLE, 1);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			worker_loop(w);
 		}
 		pids[i] = pid;
@@ -1081,8 +1135,8 @@ int main(int argc, char **argv)
 					    pids[i], op_names[progress[i].op], progress[i].ops);
 					dump_stack_of(pids[i]);
 				}
+			dump_all_stacks();
 			sysrq('l');
-			sysrq('t');
 			status = 2;
 			break;
 		}
@@ -1096,8 +1150,19 @@ int main(int argc, char **argv)
 			say("soak: %.0f s:%s\n", t - start, line);
 			last_beat = t;
 		}
-		if (t - start >= duration)
+		if (t - start >= duration) {
+			/* The end is no excuse: a worker stuck now is a stall */
+			for (int i = 0; i < nr_procs; i++)
+				if (t - last_move[i] >= stall / 2) {
+					say("soak: STALL at the end: worker %d (pid %d) made no progress for %.0f s, seed %llu\n",
+					    i, pids[i], t - last_move[i], seed);
+					dump_stack_of(pids[i]);
+					status = 2;
+				}
+			if (status == 2)
+				dump_all_stacks();
 			break;
+		}
 	}
 
 	{
@@ -1135,8 +1200,21 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < nr_procs; i++)
 			kill(pids[i], SIGKILL);
-		for (int i = 0; i < nr_procs; i++)
-			waitpid(pids[i], NULL, 0);
+		/* Workers that do not die in 60 s are stuck in the kernel */
+		for (int left = nr_procs, waited = 0; left; waited++) {
+			while (left && waitpid(-1, NULL, WNOHANG) > 0)
+				left--;
+			if (!left)
+				break;
+			if (waited == 600) {
+				say("soak: STALL: %d worker(s) still alive 60 s after SIGKILL, seed %llu\n",
+				    left, seed);
+				dump_all_stacks();
+				say("soak: RESULT stall seed=%llu ops_per_min=%.0f\n", seed, ops / minutes);
+				return 2;
+			}
+			usleep(100000);
+		}
 		say("soak: RESULT %s seed=%llu ops_per_min=%.0f\n", status ? "fail" : "pass",
 		    seed, ops / minutes);
 		return status ? 1 : 0;
