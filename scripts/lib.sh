@@ -103,6 +103,41 @@ load_target() {
 	. "$f"
 }
 
+# Results that depend only on content (a kernel tree, config fragments,
+# the harness scripts, the toolchain) are kept outside the clone, like
+# ccache, so that a fresh clone on the same machine does not redo them.
+RESULT_CACHE=${RESULT_CACHE:-$HOME/.cache/perf-series/results}
+
+# tree_key: HEAD's tree in linux/, or nothing when linux/ has uncommitted
+# changes (no tree describes them, so nothing may be cached for them).
+tree_key() {
+	[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] || return 0
+	git -C "$LINUX" rev-parse 'HEAD^{tree}'
+}
+
+# build_key NAME: the key of target NAME's kernel as build-kernel.sh
+# builds it from linux/ (nothing when linux/ is not clean): the tree, the
+# target and its fragments, the compiler and linker, and the scripts that
+# run the build.
+build_key() {
+	local t
+	t=$(tree_key)
+	[ -n "$t" ] || return 0
+	(
+		load_target "$1"
+		{
+			echo "kernel 1 $1 $t"
+			cat "$TOP/configs/targets/$1"
+			for f in $FRAGMENTS ${EXTRA_FRAGMENTS:-}; do
+				case $f in /*) cat "$f" ;; *) cat "$TOP/configs/$f.config" ;; esac
+			done
+			"${CROSS_COMPILE}gcc" --version | head -n 1
+			"${CROSS_COMPILE}ld" --version | head -n 1
+			cat "$TOP/scripts/lib.sh" "$TOP/scripts/build-kernel.sh"
+		} | sha256sum | cut -d' ' -f1
+	)
+}
+
 # kmake SRC OUT MAKE-ARGS...: make in kernel tree SRC with objects in OUT,
 # for the loaded target, through ccache.
 kmake() {

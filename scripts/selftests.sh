@@ -21,12 +21,64 @@
 need_tree
 phase=${SELFTEST_PHASE:-all}
 
+# prepare_key: what a prepare's kernel image and initramfs depend on: the
+# kernel's build key, the kselftests asked for, this script, the
+# initramfs script and the guest's files, and the installed packages
+# (busybox, perf and the libraries it brings). Nothing when linux/ has
+# uncommitted changes.
+prepare_key() {
+	local k
+	k=$(build_key "$kernel")
+	[ -n "$k" ] || return 0
+	{
+		echo "prepare 1 $k ${KSFT_TARGETS:-perf_events}"
+		cat "$TOP/scripts/selftests.sh" "$TOP/scripts/initramfs.sh" "$TOP/guest/init" "$TOP"/guest/jobs/*
+		cat /var/lib/dpkg/status
+		sha256sum "$FOREIGN/arm64/bin/busybox" 2>/dev/null || true
+	} | sha256sum | cut -d' ' -f1
+}
+
+# restore_prepared KEY: take the kernel image, .config and initramfs of an
+# earlier prepare with the same key (one entry per kernel is kept).
+restore_prepared() {
+	local c=$RESULT_CACHE/prepared/$kernel
+	[ -f "$c/key" ] && [ "$(cat "$c/key")" = "$1" ] || return 1
+	mkdir -p "$out/$(dirname "$IMAGE")"
+	# Without vmlinux, a later build in this folder links anew instead of
+	# taking the restored image for its own.
+	rm -f "$out/vmlinux"
+	cp "$c/image" "$out/$IMAGE"
+	cp "$c/config" "$out/.config"
+	cp "$c/initrd" "$initrd"
+	touch "$BUILD/guest/$kernel/kernel.cached"
+	echo "  $kernel: kernel, kselftests and initramfs of this tree prepared before (cached)"
+}
+
+# save_prepared KEY: keep this prepare's files for restore_prepared.
+save_prepared() {
+	local c=$RESULT_CACHE/prepared/$kernel
+	mkdir -p "$c.tmp.$$"
+	cp "$out/$IMAGE" "$c.tmp.$$/image"
+	cp "$out/.config" "$c.tmp.$$/config"
+	cp "$initrd" "$c.tmp.$$/initrd"
+	echo "$1" >"$c.tmp.$$/key"
+	rm -rf "$c"
+	mv "$c.tmp.$$" "$c"
+}
+
 prepare() {
+	local key=
 	# kernel.built: this prepare built the kernel (KUnit may boot it even
-	# if a later step fails).
+	# if a later step fails); kernel.cached: it restored it instead.
 	mkdir -p "$BUILD/guest/$kernel"
-	rm -f "$BUILD/guest/$kernel/kernel.built"
+	rm -f "$BUILD/guest/$kernel/kernel.built" "$BUILD/guest/$kernel/kernel.cached"
 	if [ "${NO_BUILD:-0}" != 1 ] || [ "$kernel" != "$target" ]; then
+		# Only a prepare that builds its kernel may take a cached one.
+		key=$(prepare_key)
+		if [ -n "$key" ] && restore_prepared "$key"; then
+			touch "$BUILD/guest/$kernel/kernel.built"
+			return 0
+		fi
 		step "build $kernel kernel" "$LOGS/build-$kernel.log" \
 			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; return 1; }
 	fi
@@ -46,6 +98,8 @@ prepare() {
 	step "initramfs with kselftests, modules (and perf)" "$LOGS/initramfs-$kernel.log" \
 		"$TOP/scripts/initramfs.sh" "$kernel" "$initrd" "$mods" ||
 		{ record "$stage" FAIL "initramfs"; return 1; }
+	# linux/ may have changed while this ran: keep only what the key says.
+	[ -z "$key" ] || [ "$(prepare_key)" != "$key" ] || save_prepared "$key"
 }
 
 run() {

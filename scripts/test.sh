@@ -15,7 +15,14 @@
 #           other builds, checkpatch, sparse, W=1, coccicheck: each taken
 #           by whichever lane is free first); and last, once all else is
 #           done, the per-commit builds of build-x86_64, which check out
-#           older commits in linux/ while nothing else reads it.
+#           older commits in linux/ while nothing else reads it; then
+#           (at normal priority) any guest stage the guests lane has not
+#           reached yet: with warm caches there is little to build.
+# Results that depend only on content are cached outside the clone
+# ($RESULT_CACHE, see scripts/lib.sh): a kselftest kernel with its
+# initramfs, a compile-only kernel that built, per-commit builds, lint
+# findings. A fresh clone of a tree that passed before then spends its
+# time in the guests.
 # One kernel per configuration: the KUnit stages boot the kselftest
 # kernel of their configuration (x86_64-ksft, x86_64-debug-ksft,
 # arm64-ksft) with kunit.enable=1, so a kunit-T stage waits for the
@@ -72,11 +79,21 @@ wait_for() {
 }
 
 # build-only stages record one result: did the target build at HEAD.
+# A tree that built before for the same key (scripts/lib.sh, build_key)
+# builds again: its result is taken from the cache.
 build_stage() {
-	local target=$1
+	local target=$1 key
 	reset_results "build-$target"
-	if step "build $target kernel" "$LOGS/build-$target.log" "$TOP/scripts/build-kernel.sh" "$target"; then
+	key=$(build_key "$target")
+	if [ -n "$key" ] && [ -f "$RESULT_CACHE/built/$key" ]; then
+		echo "  $target kernel: this tree built before (cached result)"
+		record "build-$target" PASS "$target kernel builds" "same tree built before"
+	elif step "build $target kernel" "$LOGS/build-$target.log" "$TOP/scripts/build-kernel.sh" "$target"; then
 		record "build-$target" PASS "$target kernel builds"
+		if [ -n "$key" ] && [ "$(build_key "$target")" = "$key" ]; then
+			mkdir -p "$RESULT_CACHE/built"
+			touch "$RESULT_CACHE/built/$key"
+		fi
 	else
 		record "build-$target" FAIL "$target kernel builds" "see $(rel "$LOGS/build-$target.log")"
 		return 1
@@ -130,8 +147,11 @@ run_one() {
 		for t in $tail_items; do
 			while [ ! -f "$gate/$t.done" ]; do sleep 2; done
 		done
+		# HEAD's build is in its folder unless the prepare step took
+		# the kernel from the cache.
 		head_built=0
-		[ "$(cat "$gate/prepare-selftests-x86_64.done" 2>/dev/null)" != 0 ] || head_built=1
+		[ "$(cat "$gate/prepare-selftests-x86_64.done" 2>/dev/null)" != 0 ] ||
+			[ -f "$BUILD/guest/x86_64-ksft/kernel.cached" ] || head_built=1
 		run_stage build-x86_64 env BISECT_TARGET=x86_64-ksft HEAD_BUILT=$head_built "$TOP/scripts/lint-bisect.sh"
 		;;
 	prepare-selftests-*)
@@ -181,11 +201,14 @@ run_one() {
 	esac
 }
 
+# claim NAME: true for the one lane that takes NAME.
+claim() { mkdir "$gate/claim-$1" 2>/dev/null; }
+
 # run_tail: take the tail's stages that the other lane has not taken.
 run_tail() {
 	local t
 	for t in $tail_items; do
-		mkdir "$gate/claim-$t" 2>/dev/null || continue
+		claim "$t" || continue
 		run_one "$t"
 	done
 }
@@ -208,18 +231,26 @@ if [ "${GATE_LANES:-2}" = 1 ] || [ -z "$guests_lane" ] || [ -z "$builds_lane" ];
 else
 	(
 		export GATE_LANE=guests
-		for s in $guests_lane; do run_one "$s"; done
+		for s in $guests_lane; do
+			claim "$s" || continue
+			run_one "$s"
+		done
 		run_tail
 	) &
 	guests_pid=$!
 	(
 		export GATE_LANE=builds
-		renice -n 5 $BASHPID >/dev/null
 		for s in $builds_lane; do
 			case " $tail_items " in
-			*" $s "*) run_tail ;;
-			*) run_one "$s" ;;
+			*" $s "*) (renice -n 5 $BASHPID >/dev/null && run_tail) ;;
+			*) (renice -n 5 $BASHPID >/dev/null && run_one "$s") ;;
 			esac
+		done
+		# With nothing left to build (builds taken from the caches), the
+		# guests the other lane has not reached yet, at normal priority.
+		for s in $guests_lane; do
+			claim "$s" || continue
+			run_one "$s"
 		done
 	) || true
 	wait $guests_pid || true
