@@ -117,8 +117,8 @@ tree_key() {
 
 # build_key NAME: the key of target NAME's kernel as build-kernel.sh
 # builds it from linux/ (nothing when linux/ is not clean): the tree, the
-# target and its fragments, the compiler and linker, and the scripts that
-# run the build.
+# target and its fragments, the compilers, linker, make and pahole, and
+# the scripts that run the build.
 build_key() {
 	local t
 	t=$(tree_key)
@@ -133,6 +133,10 @@ build_key() {
 			done
 			"${CROSS_COMPILE}gcc" --version | head -n 1
 			"${CROSS_COMPILE}ld" --version | head -n 1
+			# Host tools and compiler plugins, make, BTF.
+			gcc --version | head -n 1
+			make --version | head -n 1
+			pahole --version 2>/dev/null || true
 			cat "$TOP/scripts/lib.sh" "$TOP/scripts/build-kernel.sh"
 		} | sha256sum | cut -d' ' -f1
 	)

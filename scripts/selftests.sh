@@ -25,9 +25,15 @@ phase=${SELFTEST_PHASE:-all}
 # kernel's build key, the kselftests asked for, this script, the
 # initramfs script and the guest's files, and the installed packages
 # (busybox, perf and the libraries it brings). Nothing when linux/ has
-# uncommitted changes.
+# uncommitted changes, and nothing for a KCSAN kernel: its reports are
+# sorted by the objects of its build (splat-check.sh -k), which a cached
+# image does not bring.
 prepare_key() {
-	local k
+	local k f
+	for f in $FRAGMENTS ${EXTRA_FRAGMENTS:-}; do
+		case $f in /*) ;; *) f=$TOP/configs/$f.config ;; esac
+		! grep -qx 'CONFIG_KCSAN=y' "$f" || return 0
+	done
 	k=$(build_key "$kernel")
 	[ -n "$k" ] || return 0
 	{
@@ -38,32 +44,46 @@ prepare_key() {
 	} | sha256sum | cut -d' ' -f1
 }
 
+# The cache entry of KEY for this kernel: a folder written whole under
+# another name and renamed into place, so that a reader never sees half of
+# one; each kernel keeps its newest entry only.
+prepared_entry() { echo "$RESULT_CACHE/prepared/$kernel-$1"; }
+
 # restore_prepared KEY: take the kernel image, .config and initramfs of an
-# earlier prepare with the same key (one entry per kernel is kept).
+# earlier prepare with the same key. Fails if any of it cannot be copied
+# (another clone may be replacing the entry): the prepare then builds.
 restore_prepared() {
-	local c=$RESULT_CACHE/prepared/$kernel
-	[ -f "$c/key" ] && [ "$(cat "$c/key")" = "$1" ] || return 1
-	mkdir -p "$out/$(dirname "$IMAGE")"
+	local c
+	c=$(prepared_entry "$1")
+	[ -f "$c/done" ] || return 1
+	mkdir -p "$out/$(dirname "$IMAGE")" || return 1
 	# Without vmlinux, a later build in this folder links anew instead of
-	# taking the restored image for its own.
-	rm -f "$out/vmlinux"
-	cp "$c/image" "$out/$IMAGE"
-	cp "$c/config" "$out/.config"
-	cp "$c/initrd" "$initrd"
+	# taking the restored image for its own; the image is removed first
+	# so that a failed copy cannot leave another tree's image to boot.
+	rm -f "$out/vmlinux" "$out/$IMAGE" "$initrd"
+	cp "$c/image" "$out/$IMAGE" && cp "$c/config" "$out/.config" &&
+		cp "$c/initrd" "$initrd" || {
+		rm -f "$out/$IMAGE" "$initrd"
+		return 1
+	}
 	touch "$BUILD/guest/$kernel/kernel.cached"
 	echo "  $kernel: kernel, kselftests and initramfs of this tree prepared before (cached)"
 }
 
 # save_prepared KEY: keep this prepare's files for restore_prepared.
 save_prepared() {
-	local c=$RESULT_CACHE/prepared/$kernel
-	mkdir -p "$c.tmp.$$"
-	cp "$out/$IMAGE" "$c.tmp.$$/image"
-	cp "$out/.config" "$c.tmp.$$/config"
-	cp "$initrd" "$c.tmp.$$/initrd"
-	echo "$1" >"$c.tmp.$$/key"
-	rm -rf "$c"
-	mv "$c.tmp.$$" "$c"
+	local c tmp old
+	c=$(prepared_entry "$1")
+	tmp=$c.tmp.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp" && cp "$out/$IMAGE" "$tmp/image" && cp "$out/.config" "$tmp/config" &&
+		cp "$initrd" "$tmp/initrd" && touch "$tmp/done" && mv -T "$tmp" "$c" 2>/dev/null || {
+		rm -rf "$tmp"
+		return 0
+	}
+	for old in "$RESULT_CACHE/prepared/$kernel"-*; do
+		[ "$old" = "$c" ] || case $old in *.tmp.*) ;; *) rm -rf "$old" ;; esac
+	done
 }
 
 prepare() {

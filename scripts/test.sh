@@ -242,8 +242,8 @@ else
 		export GATE_LANE=builds
 		for s in $builds_lane; do
 			case " $tail_items " in
-			*" $s "*) (renice -n 5 $BASHPID >/dev/null && run_tail) ;;
-			*) (renice -n 5 $BASHPID >/dev/null && run_one "$s") ;;
+			*" $s "*) (renice -n 5 $BASHPID >/dev/null; run_tail) ;;
+			*) (renice -n 5 $BASHPID >/dev/null; run_one "$s") ;;
 			esac
 		done
 		# With nothing left to build (builds taken from the caches), the
