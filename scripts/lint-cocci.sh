@@ -34,6 +34,11 @@ if [ -z "$files" ]; then
 	exit 0
 fi
 "$TOP/scripts/base-tree.sh"
+# spatch (OCaml native code) runs on the process stack; with several files
+# at once, deref_null.cocci overflows Debian's default 8 MiB on the
+# series' files (an exception in a worker, then no reports at all). Give it
+# what the hard limit allows.
+ulimit -s unlimited 2>/dev/null || ulimit -s "$(ulimit -H -s)"
 rules=$(cd "$LINUX" && find scripts/coccinelle -name '*.cocci' | sort | xargs grep -L 'script:ocaml')
 ocaml_rules=$(cd "$LINUX" && find scripts/coccinelle -name '*.cocci' | sort | xargs grep -l 'script:ocaml' | xargs)
 
