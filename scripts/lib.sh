@@ -26,6 +26,12 @@ FOREIGN=${FOREIGN:-$HOME/.cache/perf-series/foreign}
 export CCACHE_BASEDIR=$TOP
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
 export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-time_macros}
+# Depend mode: on a miss ccache takes the headers from the compiler's own
+# dependency file (kbuild asks for one) instead of running the
+# preprocessor once more. A cold cache, as on a fresh CI machine, then
+# costs about 10% more CPU than no ccache instead of about 40% (measured
+# on kernel/ of the x86_64-ksft kernel); hits are found as before.
+export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 # Reproducible kernel builds (and better ccache hits).
 export KBUILD_BUILD_TIMESTAMP='Sat Jan  1 00:00:00 UTC 2000'
 export KBUILD_BUILD_USER=perf-series KBUILD_BUILD_HOST=qemu
