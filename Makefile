@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-kcsan run shell soak soak-check bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-harness test-kcsan run shell soak soak-check bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -37,6 +37,9 @@ lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings onl
 lint-baseline: ## rewrite lint/baseline/ (the base's sparse, W=1 and coccicheck findings) after the touched files change
 	@$(S)/deps.sh && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh sparse && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh w1 && \
 		COCCI_WRITE_BASELINE=1 $(S)/lint-cocci.sh
+
+test-harness: ## unit tests of the result parsers on recorded outputs (scripts/tests/; a stage of make test)
+	@PYTHONDONTWRITEBYTECODE=1 python3 $(S)/tests/run.py
 
 test: ## the gate: everything above, ends with 'N passed, N failed'
 	@$(S)/test.sh

@@ -33,7 +33,7 @@
 # in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 build-i386 sparse w1 cocci"
+all_stages="sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 build-i386 sparse w1 cocci"
 # Stages that only STAGES= selects: KUnit and the kselftests on the KCSAN
 # kernel x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2
 # cores, 3 warm); a KCSAN report with a frame in series code fails them,
@@ -109,6 +109,14 @@ sync_stage() {
 		record lint-sync FAIL "patches/ matches linux/" "run 'make export' (see $(rel "$LOGS/check-sync.log"))"
 		return 1
 	fi
+}
+
+# The harness's own unit tests (scripts/tests/: the result parsers on
+# recorded outputs), one result line per test; about a second.
+harness_stage() {
+	reset_results harness
+	step "unit tests of the result parsers (scripts/tests/)" "$LOGS/harness.log" \
+		python3 "$TOP/scripts/tests/run.py" "$RESULTS/harness.tsv"
 }
 
 # The order of each lane: the guests lane waits for what it needs from
@@ -220,6 +228,7 @@ wait_for_guest() {
 }
 
 selected sync && run_stage sync sync_stage
+selected harness && run_stage harness harness_stage
 if [ "${GATE_LANES:-2}" = 1 ] || [ -z "$guests_lane" ] || [ -z "$builds_lane" ]; then
 	# One lane: the builds lane's order, the guests before the per-commit
 	# builds.

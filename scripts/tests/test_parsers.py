@@ -1,0 +1,368 @@
+"""Unit tests of the result parsers on recorded outputs (scripts/tests/data/).
+
+kunit-results.py, tap-results.py and bench-report.py run here as the
+harness runs them (scripts/kunit.sh, scripts/selftests.sh,
+scripts/bench.sh): as programs, with the same arguments, into a fresh
+temporary folder. What counts is what 'make test' counts: the lines of
+the result file (PASS, FAIL, SKIP, XFAIL, XPASS) and the exit status.
+
+Fixtures (see data/README): KTAP console logs trimmed from real runs,
+with the JSON that the tree's tools/testing/kunit/kunit.py (6.1) writes
+for each; guest console logs with kselftest TAP output; a recorded pair of
+bench consoles. Python's standard library only.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.dirname(HERE)
+DATA = os.path.join(HERE, 'data')
+
+
+def data(name):
+    return os.path.join(DATA, name)
+
+
+class ParserCase(unittest.TestCase):
+    script = None
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix='parser-test-')
+        self.addCleanup(self.tmp.cleanup)
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def write(self, name, text):
+        p = self.path(name)
+        with open(p, 'w', encoding='utf-8') as f:
+            f.write(text)
+        return p
+
+    def run_script(self, *args):
+        proc = subprocess.run([sys.executable, os.path.join(SCRIPTS, self.script), *args],
+                              capture_output=True, text=True, timeout=60)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    def results(self, *inputs, out=None):
+        """Run the parser, return (exit status, [(status, name, detail)], stdout)."""
+        out = out or self.path('out.tsv')
+        rc, stdout, stderr = self.run_script(*inputs, out)
+        self.assertNotIn('Traceback', stderr, stderr)
+        rows = []
+        if os.path.exists(out):
+            with open(out, encoding='utf-8') as f:
+                for line in f:
+                    fields = line.rstrip('\n').split('\t')
+                    self.assertEqual(len(fields), 3, f'not STATUS<TAB>NAME<TAB>DETAIL: {line!r}')
+                    rows.append(tuple(fields))
+        return rc, rows, stdout
+
+    def by_status(self, rows, status):
+        return [name for s, name, _ in rows if s == status]
+
+    def detail(self, rows, name):
+        found = [d for _, n, d in rows if n == name]
+        self.assertEqual(len(found), 1, f'{name}: {len(found)} result lines in {rows}')
+        return found[0]
+
+    def status(self, rows, name):
+        found = [s for s, n, _ in rows if n == name]
+        self.assertEqual(len(found), 1, f'{name}: {len(found)} result lines in {rows}')
+        return found[0]
+
+
+class KunitResultsTest(ParserCase):
+    """kunit-results.py RESULTS.json EXPECTED-FAILURES OUT.tsv"""
+    script = 'kunit-results.py'
+
+    def test_passing_run(self):
+        rc, rows, stdout = self.results(data('kunit-pass.json'), data('none.expected'))
+        self.assertEqual(rc, 0)
+        self.assertEqual(self.by_status(rows, 'PASS'), [
+            'hw_breakpoint.test_one_cpu', 'hw_breakpoint.test_many_cpus',
+            'hw_breakpoint.test_one_task_on_all_cpus', 'perf_task_data.td_per_task_refcount',
+            'perf_task_data.td_failed_attach', 'perf_task_data.td_swap_inherited'])
+        self.assertEqual(self.by_status(rows, 'SKIP'), ['perf_task_data.td_register_error_frees_context'])
+        self.assertEqual(len(rows), 7)
+        self.assertIn('6 PASS, 1 SKIP', stdout)
+
+    def test_skip_reason_from_log(self):
+        # 6.1's kunit.py writes no "log" for a case (the SKIP above reads
+        # "skipped"); later ones do, and its last line is the reason.
+        results = self.write('r.json', json.dumps({
+            'name': 'KUnit Test Group', 'test_cases': [], 'sub_groups': [{
+                'name': 'perf_task_data', 'sub_groups': [], 'test_cases': [
+                    {'name': 'td_register_error_frees_context', 'status': 'SKIP',
+                     'log': '# td_register_error_frees_context: start\n'
+                            'a PMU has the hardware context\n'},
+                    {'name': 'td_inherit', 'status': 'PASS'}]}]}))
+        rc, rows, _ = self.results(results, data('none.expected'))
+        self.assertEqual(rc, 0)
+        self.assertEqual(self.detail(rows, 'perf_task_data.td_register_error_frees_context'),
+                         'a PMU has the hardware context')
+        rc, rows, _ = self.results(data('kunit-pass.json'), data('none.expected'), out=self.path('b.tsv'))
+        self.assertEqual(self.detail(rows, 'perf_task_data.td_register_error_frees_context'), 'skipped')
+
+    def test_expected_failures(self):
+        # The arm64 hw_breakpoint failures, listed: XFAIL with the list's
+        # reason; a listed case that passes is XPASS (reported, not a
+        # failure); a listed case that did not run gets a note.
+        rc, rows, stdout = self.results(data('kunit-xfail.json'), data('kunit-arm64.expected'))
+        self.assertEqual(rc, 0, stdout)
+        self.assertEqual(self.by_status(rows, 'XFAIL'), [
+            'hw_breakpoint.test_one_task_on_all_cpus', 'hw_breakpoint.test_two_tasks_on_all_cpus'])
+        self.assertTrue(self.detail(rows, 'hw_breakpoint.test_one_task_on_all_cpus')
+                        .startswith('arm64 rejects task-bound breakpoints'))
+        self.assertEqual(self.by_status(rows, 'XPASS'), ['hw_breakpoint.test_many_cpus'])
+        self.assertEqual(self.by_status(rows, 'PASS'), ['hw_breakpoint.test_one_cpu'])
+        self.assertEqual(self.by_status(rows, 'FAIL'), [])
+        self.assertIn('XPASS hw_breakpoint.test_many_cpus', stdout)
+        self.assertIn('expected failure "hw_breakpoint.test_not_in_this_run" did not run', stdout)
+
+    def test_unlisted_failure_fails(self):
+        rc, rows, stdout = self.results(data('kunit-xfail.json'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.by_status(rows, 'FAIL'), [
+            'hw_breakpoint.test_one_task_on_all_cpus', 'hw_breakpoint.test_two_tasks_on_all_cpus'])
+        self.assertIn('FAIL hw_breakpoint.test_one_task_on_all_cpus', stdout)
+
+    def test_ktap_subtest_failure(self):
+        # A parameterised case is a nested KTAP subtest: one of its three
+        # parameters fails, the suite's other cases pass.
+        rc, rows, _ = self.results(data('kunit-nested-fail.json'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        failed = self.by_status(rows, 'FAIL')
+        self.assertEqual(len(failed), 1, rows)
+        self.assertTrue(failed[0].endswith('cspmu_test_apmt_names.ampere'), failed)
+        self.assertEqual(len(self.by_status(rows, 'PASS')), 4, rows)
+
+    def test_crashed_guest(self):
+        # The guest oopsed in perf_task_data's third case and panicked:
+        # the cases before it pass, and the missing ones fail (kunit.py
+        # marks them ERROR), as does the suite that never started.
+        rc, rows, stdout = self.results(data('kunit-crash.json'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.by_status(rows, 'PASS'), [
+            'hw_breakpoint.test_one_cpu', 'hw_breakpoint.test_many_cpus',
+            'perf_task_data.td_per_task_refcount', 'perf_task_data.td_failed_attach'])
+        failed = self.by_status(rows, 'FAIL')
+        self.assertEqual(len(failed), 3, rows)
+        self.assertEqual(len([n for n in failed if n.startswith('perf_task_data.')]), 2, failed)
+        self.assertIn('3 FAIL', stdout)
+
+    def test_no_ktap_output(self):
+        # The kernel died before KUnit printed anything.
+        rc, rows, _ = self.results(data('kunit-no-ktap.json'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(rows, [('FAIL', 'kunit ran test cases', 'no test case in the results')])
+
+    def test_missing_or_malformed_json(self):
+        rc, rows, _ = self.results(self.path('absent.json'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual([r[:2] for r in rows], [('FAIL', 'kunit results readable')])
+        with open(data('kunit-pass.json'), encoding='utf-8') as f:
+            cut = self.write('cut.json', f.read()[:700])
+        rc, rows, _ = self.results(cut, data('none.expected'), out=self.path('cut.tsv'))
+        self.assertEqual(rc, 1)
+        self.assertEqual([r[:2] for r in rows], [('FAIL', 'kunit results readable')])
+
+    def test_appends_to_the_stage_file(self):
+        # kunit.sh resets the stage's file; splat-check.sh adds to it too.
+        out = self.write('stage.tsv', 'PASS\tearlier line\t\n')
+        rc, rows, _ = self.results(data('kunit-pass.json'), data('none.expected'), out=out)
+        self.assertEqual(rc, 0)
+        self.assertEqual(rows[0], ('PASS', 'earlier line', ''))
+        self.assertEqual(len(rows), 8)
+
+    def test_list_entry_without_reason(self):
+        bad = self.write('bad.expected', 'hw_breakpoint.test_one_cpu\n')
+        rc, _, stderr = self.run_script(data('kunit-pass.json'), bad, self.path('o.tsv'))
+        self.assertNotEqual(rc, 0)
+        self.assertIn('has no reason', stderr)
+
+
+class TapResultsTest(ParserCase):
+    """tap-results.py CONSOLE-LOG EXPECTED-FAILURES OUT.tsv"""
+    script = 'tap-results.py'
+
+    def test_passing_run(self):
+        rc, rows, stdout = self.results(data('tap-pass.console'), data('tap-pass.expected'))
+        self.assertEqual(rc, 0, stdout)
+        self.assertEqual(self.by_status(rows, 'PASS'), [
+            'perf_events:sigtrap_threads:sigtrap_threads.remain_disabled',
+            'perf_events:sigtrap_threads:sigtrap_threads.signal_stress'])
+        # Listed failures are XFAIL with the list's reason, and the
+        # program's own "not ok" adds nothing: its failing cases said why.
+        self.assertEqual(self.by_status(rows, 'XFAIL'), [
+            'perf_events:remove_on_exec:remove_on_exec.fork_only',
+            'perf_events:remove_on_exec:remove_on_exec.exec_stress'])
+        self.assertTrue(self.detail(rows, 'perf_events:remove_on_exec:remove_on_exec.fork_only')
+                        .startswith('opens PERF_TYPE_HARDWARE'))
+        self.assertEqual(self.by_status(rows, 'FAIL'), [])
+        self.assertEqual(len(rows), 6, rows)
+        self.assertIn('2 PASS, 2 SKIP, 2 XFAIL', stdout)
+
+    def test_skips_with_reasons(self):
+        rc, rows, _ = self.results(data('tap-pass.console'), data('tap-pass.expected'))
+        # kselftest_harness.h 6.1: "ok 1 # SKIP reason", named by its RUN line.
+        self.assertEqual(self.detail(rows, 'perf_events:lbr_callstack:global.system_wide_as_deep_as_per_task'),
+                         'no hardware cycles event (No such file or directory): no hardware PMU, as in QEMU TCG')
+        self.assertEqual(self.status(rows, 'perf_events:lbr_callstack:global.system_wide_as_deep_as_per_task'),
+                         'SKIP')
+        # A program skipped as a whole, without cases.
+        self.assertEqual(self.status(rows, 'perf_events:watermark_sigio'), 'SKIP')
+        self.assertEqual(self.detail(rows, 'perf_events:watermark_sigio'), 'no test PMU module in this guest')
+        # The program line of a program with cases adds no line of its own.
+        self.assertEqual([n for n in self.by_status(rows, 'PASS') + self.by_status(rows, 'SKIP')
+                          if n == 'perf_events:lbr_callstack'], [])
+
+    def test_unlisted_case_failure(self):
+        rc, rows, stdout = self.results(data('tap-pass.console'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.by_status(rows, 'FAIL'), [
+            'perf_events:remove_on_exec:remove_on_exec.fork_only',
+            'perf_events:remove_on_exec:remove_on_exec.exec_stress'])
+        self.assertIn('FAIL perf_events:remove_on_exec:remove_on_exec.fork_only', stdout)
+
+    def test_truncated_stream(self):
+        # task_data's plan says 10; six results, then the stream ends
+        # without the job's end marker.
+        rc, rows, _ = self.results(data('tap-truncated.console'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(len(self.by_status(rows, 'PASS')), 7, rows)
+        self.assertIn('guest finished the kselftest job', self.by_status(rows, 'FAIL'))
+
+    def test_crashed_guest(self):
+        # An Oops and a panic in the middle of sigtrap_threads.
+        rc, rows, _ = self.results(data('tap-crash.console'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.by_status(rows, 'PASS'),
+                         ['perf_events:sigtrap_threads:sigtrap_threads.remain_disabled'])
+        self.assertEqual(self.detail(rows, 'guest finished the kselftest job'),
+                         'no end marker: kernel crash or time limit')
+
+    def test_timeout_timing_and_xpass(self):
+        rc, rows, stdout = self.results(data('tap-timeout.console'), data('tap-timeout.expected'))
+        # A program that the runner killed after passing cases fails on
+        # its own, with the runner's reason.
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.status(rows, 'perf_events:sigtrap_threads'), 'FAIL')
+        self.assertEqual(self.detail(rows, 'perf_events:sigtrap_threads'), 'TIMEOUT 45 seconds')
+        # Listed with "timing:" and passed: a PASS, said so.
+        name = 'perf_events:sigtrap_threads:sigtrap_threads.signal_stress'
+        self.assertEqual(self.status(rows, name), 'PASS')
+        self.assertEqual(self.detail(rows, name), 'listed for timing: passed this time')
+        # Listed without "timing:" and passed: XPASS, reported.
+        name = 'perf_events:remove_on_exec:remove_on_exec.fork_only'
+        self.assertEqual(self.status(rows, name), 'XPASS')
+        self.assertIn('XPASS ' + name, stdout)
+        self.assertIn('expected failure "perf_events:mmap:perf_mmap.rb.remap" did not run', stdout)
+
+    def test_xpass_alone_passes(self):
+        with open(data('tap-pass.expected'), encoding='utf-8') as f:
+            listed = self.write('x.expected', f.read() +
+                                'perf_events:sigtrap_threads:sigtrap_threads.remain_disabled  was failing\n')
+        rc, rows, _ = self.results(data('tap-pass.console'), listed)
+        self.assertEqual(rc, 0)
+        self.assertEqual(self.by_status(rows, 'XPASS'),
+                         ['perf_events:sigtrap_threads:sigtrap_threads.remain_disabled'])
+
+    def test_job_without_results(self):
+        rc, rows, _ = self.results(data('tap-empty.console'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual([r[:2] for r in rows], [('FAIL', 'kselftests reported results')])
+
+    def test_list_entry_without_reason(self):
+        bad = self.write('bad.expected', 'perf_events:mmap:perf_mmap.rb.remap\n')
+        rc, _, stderr = self.run_script(data('tap-pass.console'), bad, self.path('o.tsv'))
+        self.assertNotEqual(rc, 0)
+        self.assertIn('has no reason', stderr)
+
+
+class BenchReportTest(ParserCase):
+    """bench-report.py BASE.console PATCHED.console OUT.json OUT.md"""
+    script = 'bench-report.py'
+
+    def report(self, base, patched):
+        rc, stdout, stderr = self.run_script(base, patched, self.path('r.json'), self.path('r.md'))
+        self.assertNotIn('Traceback', stderr, stderr)
+        with open(self.path('r.json'), encoding='utf-8') as f:
+            report = json.load(f)
+        with open(self.path('r.md'), encoding='utf-8') as f:
+            md = f.read()
+        return rc, report, md, stderr
+
+    def patched_with(self, old, new):
+        with open(data('bench-patched.console'), encoding='utf-8') as f:
+            text = f.read()
+        self.assertIn(old, text)
+        return self.write('patched.console', text.replace(old, new))
+
+    def test_recorded_pair(self):
+        rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'))
+        rows = {r['name']: r for r in report['benchmarks']}
+        self.assertEqual(len(rows), 17)
+        self.assertEqual(rows['open_read_close'],
+                         {'name': 'open_read_close', 'unit': 'ns/op', 'base': 63795.2, 'patched': 63588.7,
+                          'ratio': 0.9968, 'note': ''})
+        self.assertEqual(rows['pipe_pingpong']['ratio'], 1.0)
+        self.assertEqual(rows['fork_exit']['ratio'], 1.0022)
+        # Skipped on the base kernel (no test PMU there): no ratio, a note.
+        self.assertEqual((rows['pingpong_sw_event']['base'], rows['pingpong_sw_event']['ratio']), (None, None))
+        self.assertEqual(rows['pingpong_sw_event']['note'], 'base: no test PMU in this kernel')
+        goals = {g['goal']: g for g in report['goals']}
+        self.assertEqual(goals['first system-wide open, 16k/4k threads']['value'], 3.3934)
+        self.assertEqual(goals['fork+exit, global reference']['value'], 1.0052)
+        # This recorded run missed one goal (1.0338 against 1.03): exit 1.
+        self.assertEqual(goals['context switch, system-wide test-PMU event']['value'], 1.0338)
+        self.assertEqual([g for g in goals if not goals[g]['met']], ['context switch, system-wide test-PMU event'])
+        self.assertEqual(rc, 1)
+        self.assertIn('goals not met: context switch, system-wide test-PMU event', stderr)
+        self.assertIn('| open_read_close | ns/op | 63795.2 | 63588.7 | 0.9968 |  |', md)
+        self.assertIn('| 1.0338 | 1.03 | NO |', md)
+
+    def test_all_goals_met(self):
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63000.0')
+        rc, report, md, stderr = self.report(data('bench-base.console'), patched)
+        self.assertEqual(rc, 0, stderr)
+        self.assertTrue(all(g['met'] for g in report['goals']))
+        self.assertNotIn('| NO |', md)
+
+    def test_goal_at_its_limit_is_met(self):
+        # 63398.76 / 61552.2 = 1.0300: a limit is the largest ratio allowed.
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63398.766')
+        rc, report, _, stderr = self.report(data('bench-base.console'), patched)
+        goal = [g for g in report['goals'] if g['goal'].startswith('context switch')][0]
+        self.assertEqual(goal['value'], 1.03)
+        self.assertTrue(goal['met'])
+        self.assertEqual(rc, 0, stderr)
+
+    def test_missing_patched_result(self):
+        patched = self.patched_with('BENCH fork_exit_global 1269421.3 ns/op\n', '')
+        rc, report, _, stderr = self.report(data('bench-base.console'), patched)
+        self.assertEqual(rc, 1)
+        self.assertIn('missing results on the patched kernel: fork_exit_global', stderr)
+        goal = [g for g in report['goals'] if g['goal'] == 'fork+exit, global reference'][0]
+        self.assertEqual((goal['value'], goal['met']), (None, False))
+
+    def test_guest_without_bench_lines(self):
+        # A guest that died before the benchmarks: nothing to compare.
+        empty = self.write('empty.console', "guest: kernel 6.1.192+, 1 CPUs, job 'bench'\n=== BENCH BEGIN\n")
+        rc, report, _, stderr = self.report(data('bench-base.console'), empty)
+        self.assertEqual(rc, 1)
+        self.assertIn('missing results on the patched kernel', stderr)
+        self.assertFalse(any(g['met'] for g in report['goals']))
+
+    def test_missing_input_file(self):
+        rc, _, stderr = self.run_script(self.path('absent.console'), data('bench-patched.console'),
+                                        self.path('r.json'), self.path('r.md'))
+        self.assertNotEqual(rc, 0)
+
+
+if __name__ == '__main__':
+    unittest.main()
