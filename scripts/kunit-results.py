@@ -3,7 +3,8 @@
 
     kunit-results.py RESULTS.json EXPECTED-FAILURES OUT.tsv
 
-Each test case becomes "STATUS<TAB>suite.case<TAB>DETAIL" with STATUS
+Each test case becomes "STATUS<TAB>suite.case<TAB>DETAIL" (suite.case.param
+for a parameter of a parameterised case) with STATUS
 PASS, FAIL or SKIP, or XFAIL/XPASS for a case listed (with its reason) in
 EXPECTED-FAILURES. A results file without any case, or with a suite
 that did not complete, is a failure: a test that did not run must not
@@ -14,11 +15,14 @@ import sys
 
 
 def walk(group, prefix, out):
-    name = group.get('name', '')
-    full = f'{prefix}.{name}' if prefix and name else (name or prefix)
+    """Add the cases of GROUP, whose full name is PREFIX ('' for the
+    root), and of the groups under it, as suite[.case...].case."""
     for case in group.get('test_cases', []):
         status = case.get('status', 'FAIL')
-        cname = f'{full}.{case.get("name", "?")}' if full else case.get('name', '?')
+        # kunit.py adds a case without a name for each one a crash or the
+        # time limit left without a result (status ERROR).
+        cname = case.get('name') or '(missing result)'
+        cname = f'{prefix}.{cname}' if prefix else cname
         if status == 'PASS':
             out.append(('PASS', cname, ''))
         elif status == 'SKIP':
@@ -26,8 +30,11 @@ def walk(group, prefix, out):
                         case['log'].strip().splitlines()[-1][:120] or 'skipped'))
         else:
             out.append(('FAIL', cname, status))
+    # A parameterised case is a group of its own (a nested KTAP subtest):
+    # its parameters are suite.case.parameter.
     for sub in group.get('sub_groups', []):
-        walk(sub, full if prefix else '', out)
+        name = sub.get('name') or '(missing name)'
+        walk(sub, f'{prefix}.{name}' if prefix else name, out)
 
 
 def main():
