@@ -9,7 +9,9 @@ EXPECTED-FAILURES) and XPASS (a listed failure that passed; a case whose
 reason begins with "timing:" fails only on a loaded host, and its pass is
 a PASS). A test
 program that failed without reporting a failing case (crash, timeout)
-is a failure of its own. The run also fails when the guest did not
+is a failure of its own, and so is one that the log ends in (the guest
+crashed or ran out of time: "did not finish: N of M cases reported"). The
+run also fails when the guest did not
 finish the job (scripts/splat-check.sh checks the kernel log).
 Exit status: 1 when anything FAILed.
 """
@@ -24,6 +26,7 @@ CASE_RE = re.compile(r'^# (not ok|ok) \d+ (.+?)(?:\s+#\s*(.*))?$')
 CASE_NONAME_RE = re.compile(r'^# (not ok|ok) (\d+)\s+#\s*(.*)$')
 RUN_RE = re.compile(r'^# #\s+RUN\s+(\S+)')
 STAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+PLAN_RE = re.compile(r'^# 1\.\.(\d+)')
 
 
 def load_expected(path):
@@ -46,6 +49,7 @@ def main():
     expected = load_expected(expected_path)
     results = []  # (status, name, detail)
     current = None
+    plan = None
     last_run = None
     case_failed = False
     ended = False
@@ -58,8 +62,13 @@ def main():
             m = HDR_RE.match(line)
             if m:
                 current = f'{m.group(1)}:{m.group(2)}'
+                plan = None
                 last_run = None
                 case_failed = False
+                continue
+            m = PLAN_RE.match(line)
+            if m and current and plan is None:
+                plan = int(m.group(1))
                 continue
             m = RUN_RE.match(line)
             if m and current:
@@ -100,6 +109,12 @@ def main():
                     results.append(('PASS', name, ''))
                 current = None
 
+    if current:
+        # The stream ended (a crash, the time limit) inside a program:
+        # it did not finish, whatever its cases so far said.
+        done = sum(1 for r in results if r[1].startswith(current + ':'))
+        results.append(('FAIL', current, f'did not finish: {done} of '
+                        f'{plan if plan is not None else "?"} cases reported'))
     if ended and not results:
         results.append(('FAIL', 'kselftests reported results',
                         'the job ended without a single TAP result'))

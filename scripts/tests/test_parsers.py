@@ -244,7 +244,10 @@ class TapResultsTest(ParserCase):
         rc, rows, _ = self.results(data('tap-truncated.console'), data('none.expected'))
         self.assertEqual(rc, 1)
         self.assertEqual(len(self.by_status(rows, 'PASS')), 7, rows)
-        self.assertIn('guest finished the kselftest job', self.by_status(rows, 'FAIL'))
+        # The program that was running fails on its own, saying how far
+        # it got, and so does the job.
+        self.assertEqual(self.detail(rows, 'perf_events:task_data'), 'did not finish: 6 of 10 cases reported')
+        self.assertEqual(self.by_status(rows, 'FAIL'), ['perf_events:task_data', 'guest finished the kselftest job'])
 
     def test_crashed_guest(self):
         # An Oops and a panic in the middle of sigtrap_threads.
@@ -254,6 +257,9 @@ class TapResultsTest(ParserCase):
                          ['perf_events:sigtrap_threads:sigtrap_threads.remain_disabled'])
         self.assertEqual(self.detail(rows, 'guest finished the kselftest job'),
                          'no end marker: kernel crash or time limit')
+        self.assertEqual(self.status(rows, 'perf_events:sigtrap_threads'), 'FAIL')
+        self.assertEqual(self.detail(rows, 'perf_events:sigtrap_threads'), 'did not finish: 1 of 2 cases reported')
+        self.assertEqual(len(rows), 3, rows)
 
     def test_timeout_timing_and_xpass(self):
         rc, rows, stdout = self.results(data('tap-timeout.console'), data('tap-timeout.expected'))
