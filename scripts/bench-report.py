@@ -6,13 +6,15 @@
 Writes every benchmark's base value, patched value and patched/base ratio
 (below 1.0: the patched kernel is faster), and the goals below, each a
 ratio of two results with its limit, as JSON and as a table. Exit status
-1 when a result is missing or a goal is not met.
+1 when a result is missing or a goal is not met, or when a console cannot
+be read or has a BENCH line without a number (the outputs are written
+all the same, without what is missing).
 """
 import json
 import re
 import sys
 
-LINE = re.compile(r'^BENCH (\S+) ([0-9.]+) (\S+)')
+LINE = re.compile(r'^BENCH (\S+) (\S+) (\S+)')
 SKIP = re.compile(r'^BENCH-SKIP (\S+) (.*)$')
 
 # (name, numerator, denominator, limit, why). 'base:X' and 'patched:X' are
@@ -37,24 +39,33 @@ GOALS = [
 ]
 
 
-def load(path):
+def load(path, errors):
     values, skipped = {}, {}
-    with open(path, encoding='utf-8', errors='replace') as f:
-        for line in f:
-            line = line.strip()
-            m = LINE.match(line)
-            if m:
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            lines = f.readlines()
+    except OSError as e:
+        errors.append(f'cannot read {path}: {e.strerror}')
+        return values, skipped
+    for line in lines:
+        line = line.strip()
+        m = LINE.match(line)
+        if m:
+            try:
                 values[m.group(1)] = (float(m.group(2)), m.group(3))
-                continue
-            m = SKIP.match(line)
-            if m:
-                skipped[m.group(1)] = m.group(2)
+            except ValueError:
+                errors.append(f'{path}: not a number: {line[:120]}')
+            continue
+        m = SKIP.match(line)
+        if m:
+            skipped[m.group(1)] = m.group(2)
     return values, skipped
 
 
 def main():
     base_path, patched_path, out_json, out_md = sys.argv[1:5]
-    (base, base_skip), (patched, patched_skip) = load(base_path), load(patched_path)
+    errors = []
+    (base, base_skip), (patched, patched_skip) = load(base_path, errors), load(patched_path, errors)
     kernels = {'base': base, 'patched': patched}
     rows = []
     for name in sorted(set(base) | set(patched) | set(base_skip) | set(patched_skip)):
@@ -89,6 +100,9 @@ def main():
             f.write(f"| {g['goal']} | {g['ratio']} | {g['value']} | {g['limit']} "
                     f"| {'yes' if g['met'] else 'NO'} |\n")
     status = 0
+    for e in errors:
+        print(e, file=sys.stderr)
+        status = 1
     missing = [r['name'] for r in rows if r['patched'] is None]
     if missing:
         print(f'missing results on the patched kernel: {", ".join(missing)}', file=sys.stderr)

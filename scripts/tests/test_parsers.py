@@ -374,9 +374,32 @@ class BenchReportTest(ParserCase):
         self.assertFalse(any(g['met'] for g in report['goals']))
 
     def test_missing_input_file(self):
-        rc, _, stderr = self.run_script(self.path('absent.console'), data('bench-patched.console'),
-                                        self.path('r.json'), self.path('r.md'))
-        self.assertNotEqual(rc, 0)
+        # Fails, says why, and still writes the report (bench.sh prints
+        # results.md next: not an older run's).
+        rc, report, md, stderr = self.report(self.path('absent.console'), data('bench-patched.console'))
+        self.assertEqual(rc, 1)
+        self.assertIn('cannot read ' + self.path('absent.console'), stderr)
+        rows = {r['name']: r for r in report['benchmarks']}
+        self.assertEqual((rows['fork_exit']['base'], rows['fork_exit']['patched']), (None, 1262792.8))
+        self.assertIn('| no events: fork+exit |', md)
+
+    def test_malformed_value(self):
+        patched = self.patched_with('BENCH fork_exit 1262792.8 ns/op', 'BENCH fork_exit 1262.792.8 ns/op')
+        rc, report, _, stderr = self.report(data('bench-base.console'), patched)
+        self.assertEqual(rc, 1)
+        self.assertIn('not a number: BENCH fork_exit 1262.792.8 ns/op', stderr)
+        rows = {r['name']: r for r in report['benchmarks']}
+        self.assertEqual((rows['fork_exit']['patched'], rows['fork_exit']['ratio']), (None, None))
+        self.assertIn('missing results on the patched kernel: fork_exit', stderr)
+        # Alone, in a benchmark that no goal reads and every goal met.
+        with open(data('bench-base.console'), encoding='utf-8') as f:
+            base = self.write('base.console', f.read().replace(
+                '=== BENCH END', 'BENCH open_first_1000threads 2189.881.0 ns/op\n=== BENCH END'))
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63000.0')
+        rc, report, _, stderr = self.report(base, patched)
+        self.assertIn('not a number: BENCH open_first_1000threads', stderr)
+        self.assertTrue(all(g['met'] for g in report['goals']))
+        self.assertEqual(rc, 1)
 
 
 if __name__ == '__main__':
