@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests lint lint-baseline test test-harness test-kcsan run shell soak soak-check bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests selftests-acpi lint lint-baseline test test-harness test-kcsan run shell soak soak-check bench bench-profile deb \
 	kselftest-tarball clean
 
 help:
@@ -30,6 +30,9 @@ kunit: ## KUnit on QEMU (x86_64, arm64) through kunit.py
 
 selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests
 	@$(S)/selftests.sh
+
+selftests-acpi: ## the arm64 kselftests in a guest booted through UEFI with ACPI (fake CoreSight PMUs from an APMT)
+	@CSPMU_ACPI=1 SELFTEST_TARGETS=arm64 $(S)/selftests.sh
 
 lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings only)
 	@$(S)/lint.sh

@@ -9,7 +9,9 @@
 # -m: guest memory in MiB (default 1024).
 # -c: vCPUs (default 2).
 # A target with FAKE_CSPMU=1 gets fake CoreSight PMU register banks
-# (scripts/cspmu-fake-bank.sh).
+# (scripts/cspmu-fake-bank.sh). CSPMU_ACPI=1 boots such an arm64 guest
+# through UEFI with ACPI instead, the banks described by an APMT
+# (scripts/cspmu-fake-apmt.sh).
 # Exit status: QEMU's, or 124 when the time limit (default 600 s) ran out.
 . "$(dirname "$0")/lib.sh"
 
@@ -42,7 +44,17 @@ need "qemu-system-$QEMU_ARCH"
 cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp "$cpus" -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
 kargs=()
-if [ "${FAKE_CSPMU:-0}" = 1 ]; then
+if [ "${FAKE_CSPMU:-0}" = 1 ] && [ "${CSPMU_ACPI:-0}" = 1 ]; then
+	# The same, described by ACPI: UEFI (Debian's qemu-efi-aarch64) and an APMT.
+	efi=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+	[ -f "$efi" ] || die "no UEFI firmware at $efi: run 'make deps'"
+	cmd+=(-bios "$efi")
+	fake=$BUILD/guest/$target/cspmu-acpi
+	"$TOP/scripts/cspmu-fake-apmt.sh" "$fake" "${cmd[@]}"
+	mapfile -t fargs <"$fake/qemu-args"
+	cmd+=("${fargs[@]}")
+	read -ra kargs <"$fake/kernel-args"
+elif [ "${FAKE_CSPMU:-0}" = 1 ]; then
 	# Fake CoreSight PMU register banks for the real arm_cspmu driver.
 	fake=$BUILD/guest/$target/cspmu
 	"$TOP/scripts/cspmu-fake-bank.sh" "$fake" "$mem" "${cmd[@]}" -display none

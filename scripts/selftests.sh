@@ -13,6 +13,10 @@
 # only those tests in the guest, for a quick look at one of them; the
 # gate runs them all.
 #
+# CSPMU_ACPI=1 boots the arm64 guest through UEFI with ACPI, its fake
+# CoreSight PMUs described by an APMT ('make selftests-acpi'; results
+# and console log as selftests-arm64-acpi).
+#
 # SELFTEST_PHASE=prepare builds the kernel, the kselftests and the
 # initramfs only; SELFTEST_PHASE=run boots what a prepare left (and fails
 # if it failed): 'make test' prepares while other guests run. The default,
@@ -123,7 +127,7 @@ prepare() {
 }
 
 run() {
-	local console=$LOGS/selftests-$target.console expected=$TOP/selftests/expected-failures/$target.txt rc=0
+	local console=$LOGS/$stage.console expected=$TOP/selftests/expected-failures/$target.txt rc=0
 	# 1500 s: the arm64 debug guest took about 300 s for the kselftests
 	# before task_data_faults, whose whole sweeps add about 700 s there
 	# (x86_64 debug: about 300 s), on a busy 2-core host. The gate fails
@@ -151,7 +155,7 @@ for target in ${SELFTEST_TARGETS:-x86_64 arm64}; do
 	kernel=${SELFTEST_KERNEL:-$target}
 	load_target "$kernel"
 	out=$BUILD/kernel/$kernel
-	stage=selftests-$target
+	stage=selftests-$target${CSPMU_ACPI:+-acpi}
 	initrd=$BUILD/guest/$kernel/selftests.cpio.gz
 	ready=$BUILD/guest/$kernel/selftests.prepared
 	if [ "$phase" != run ]; then
