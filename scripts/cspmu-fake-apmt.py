@@ -36,12 +36,14 @@ firmware's choice of ACPI over devicetree depends only on fw_cfg holding
 etc/table-loader.
 
 --bad-gsi adds one more node whose overflow interrupt is GSI 8, an SGI,
-which the GIC refuses: the kernel logs that it cannot register it.
+which the GIC refuses: the kernel logs that it cannot register it, and
+creates the device without an interrupt. Its bank has PMIIDR 0x5a22343b.
 """
 import struct
 import sys
 
 PAGE = 0x1000
+BAD_GSI_PMIIDR = 0x5a22343b
 BANKS_FILE = 'etc/cspmu-banks'
 TABLES_FILE = 'etc/acpi/tables'
 LOADER_ENTRY = 128              # BiosLinkerLoaderEntry
@@ -116,8 +118,11 @@ def main():
         blobs[name] = bytearray(files[name])
 
     # The banks: bank i's page 0 at 2 i pages, its page 1 right above.
-    # The bad-GSI node gets two zero pages after them: no device maps them.
-    nr_nodes = len(pmiidrs) + (1 if bad_gsi else 0)
+    # The bad-GSI node's bank comes last, a generic PMU of its own product
+    # (0x5a2), since its device is created without the interrupt.
+    if bad_gsi:
+        pmiidrs = pmiidrs + [BAD_GSI_PMIIDR]
+    nr_nodes = len(pmiidrs)
     banks = bytearray(2 * PAGE * nr_nodes)
     for i, pmiidr in enumerate(pmiidrs):
         struct.pack_into('<II', banks, 2 * PAGE * i + 0xe00, 0x5f07, 0)   # PMCFGR, PMCR
@@ -128,7 +133,8 @@ def main():
     tables += bytes(-len(tables) % 8)
     at = len(tables)
     nodes = b''.join(apmt_node(i, 2 * PAGE * i, 2 * PAGE * i + PAGE,
-                               gsi=8 if i >= len(pmiidrs) else 0) for i in range(nr_nodes))
+                               gsi=8 if bad_gsi and i == nr_nodes - 1 else 0)
+                     for i in range(nr_nodes))
     length = APMT_HEADER + len(nodes)
     header = struct.pack('<4sIBB6s8sI4sI', b'APMT', length, APMT_REVISION, 0, b'SEED  ',
                          b'CSPMUFAK', 1, b'SEED', 1)

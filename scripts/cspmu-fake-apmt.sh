@@ -25,12 +25,14 @@
 # puts anything else there: no mem= needed. RAM hidden with mem= would
 # not do under UEFI, which allocates from the top of RAM for itself.
 # The addresses are only known in the guest (the APMT's nodes, in
-# /sys/firmware/acpi/tables/APMT): CSPMU_FAKE_BANK is not set.
+# /sys/firmware/acpi/tables/APMT): CSPMU_FAKE_BANK=apmt tells the guest's
+# selftests job to list them from the devices the APMT created.
 #
 # Same banks as cspmu-fake-bank.sh: PMCFGR = 0x5f07, no interrupt, dual
 # page (page 1 right above page 0), one per PMIIDR below.
-# CSPMU_APMT_BAD_GSI=1 adds a node whose interrupt is a GSI the GIC
-# refuses (an SGI): its device is not created, the others are.
+# One more node, last, has an interrupt GSI that the GIC refuses (an SGI):
+# its device must be created without an interrupt, a generic PMU whose
+# PMIIDR is 0x5a22343b.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: cspmu-fake-apmt.sh OUT-DIR QEMU-COMMAND...}
@@ -48,10 +50,10 @@ rm -f "$out/fw_cfg.bin"
 timeout 60 "$@" -machine acpi=on -bios "$out/fwcfg-dump.bin" -serial "file:$out/fw_cfg.bin" \
 	-display none >"$out/fw_cfg.log" 2>&1 ||
 	die "QEMU could not dump its fw_cfg files: $(rel "$out/fw_cfg.log")"
-"$TOP/scripts/cspmu-fake-apmt.py" ${CSPMU_APMT_BAD_GSI:+--bad-gsi} "$out" "$out/fw_cfg.bin" "$pmiidrs"
+"$TOP/scripts/cspmu-fake-apmt.py" --bad-gsi "$out" "$out/fw_cfg.bin" "$pmiidrs"
 
 printf -- '-machine\nacpi=off\n' >"$out/qemu-args"
 for f in etc/acpi/rsdp etc/acpi/tables etc/table-loader etc/cspmu-banks; do
 	printf -- '-fw_cfg\nname=%s,file=%s\n' "$f" "$out/${f//\//-}" >>"$out/qemu-args"
 done
-echo acpi=force >"$out/kernel-args"
+echo "acpi=force CSPMU_FAKE_BANK=apmt" >"$out/kernel-args"
