@@ -25,7 +25,7 @@ check-sync: ## fail unless patches/ matches the commits in linux/ and linux/ is 
 build: ## build every kernel target (x86_64, arm64, powerpc64 with Cell, i386)
 	@$(S)/build-all.sh
 
-kunit: ## KUnit on QEMU (x86_64, arm64) through kunit.py
+kunit: ## KUnit on QEMU (x86_64, arm64, powerpc64) through kunit.py
 	@$(S)/kunit.sh
 
 selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests

@@ -11,15 +11,19 @@
 need_tree
 need python3
 
+# A target's KUNIT_QEMU_CONFIG (a kunit.py --qemu_config file, relative to
+# the repository) replaces kunit.py's own QEMU configuration of its arch.
 run_kunit_py() {
-	python3 "$LINUX/tools/testing/kunit/kunit.py" exec --arch "$KUNIT_ARCH" \
+	local qemu=(--arch "$KUNIT_ARCH")
+	[ -z "$KUNIT_QEMU_CONFIG" ] || qemu=(--qemu_config "$TOP/$KUNIT_QEMU_CONFIG")
+	python3 "$LINUX/tools/testing/kunit/kunit.py" exec "${qemu[@]}" \
 		${CROSS_COMPILE:+--cross_compile "$CROSS_COMPILE"} --build_dir "$out" \
 		--qemu_args "-smp 2${QEMU_ARGS:+ $QEMU_ARGS}" --timeout "${KUNIT_TIMEOUT:-900}" \
 		--kernel_args "panic=-1 ignore_loglevel${KUNIT_KERNEL_ARGS:+ $KUNIT_KERNEL_ARGS}" --json="$json" || true
 }
 
 status=0
-for target in ${KUNIT_TARGETS:-x86_64 arm64}; do
+for target in ${KUNIT_TARGETS:-x86_64 arm64 powerpc64}; do
 	load_target "$target"
 	[ -n "$KUNIT_ARCH" ] || die "target $target has no KUnit arch"
 	need "qemu-system-$QEMU_ARCH"

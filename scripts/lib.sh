@@ -104,7 +104,7 @@ load_target() {
 	local f=$TOP/configs/targets/$1
 	[ -f "$f" ] || die "unknown build target '$1' (see configs/targets/)"
 	ARCH= CROSS_COMPILE= FRAGMENTS= IMAGE= QEMU_ARCH= KUNIT_ARCH= QEMU_ARGS= SELFTEST_KERNEL= KUNIT_KERNEL_ARGS=
-	FAKE_CSPMU= KUNIT_KERNEL=
+	FAKE_CSPMU= KUNIT_KERNEL= KUNIT_QEMU_CONFIG=
 	# shellcheck source=/dev/null
 	. "$f"
 }

@@ -33,7 +33,7 @@
 # in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 build-i386 sparse w1 cocci"
+all_stages="sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 kunit-powerpc64 build-i386 sparse w1 cocci"
 # Stages that only STAGES= selects: KUnit and the kselftests on the KCSAN
 # kernel x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2
 # cores, 3 warm); a KCSAN report with a frame in series code fails them,
@@ -85,7 +85,9 @@ build_stage() {
 	local target=$1 key
 	reset_results "build-$target"
 	key=$(build_key "$target")
-	if [ -n "$key" ] && [ -f "$RESULT_CACHE/built/$key" ]; then
+	# A target that a guest stage boots (kunit-powerpc64) needs the
+	# kernel itself, not the result: it is built again (from ccache).
+	if [ -n "$key" ] && [ -f "$RESULT_CACHE/built/$key" ] && ! selected "kunit-$target"; then
 		echo "  $target kernel: this tree built before (cached result)"
 		record "build-$target" PASS "$target kernel builds" "same tree built before"
 	elif step "build $target kernel" "$LOGS/build-$target.log" "$TOP/scripts/build-kernel.sh" "$target"; then
@@ -130,14 +132,21 @@ selected selftests-x86_64 && add_build prepare-selftests-x86_64
 selected selftests-arm64 && add_build prepare-selftests-arm64
 selected selftests-x86_64-debug && add_build prepare-selftests-x86_64-debug
 selected selftests-x86_64-kcsan && add_build prepare-selftests-x86_64-kcsan
+# The powerpc64 kernel is a guest too (kunit-powerpc64, pseries with the
+# Cell platform): with that stage, its build is one of the builds the
+# guests wait for, not part of the tail.
+ppc_guest=0
+selected kunit-powerpc64 && ppc_guest=1
+[ $ppc_guest = 0 ] || add_build build-powerpc64
 tail_items=
 for s in cocci sparse w1 build-powerpc64 build-i386 checkpatch; do
+	[ $s != build-powerpc64 ] || [ $ppc_guest = 0 ] || continue
 	selected $s && tail_items="$tail_items $s"
 done
 builds_lane="$builds_lane $tail_items"
 selected build-x86_64 && add_build build-x86_64
 for s in kunit-x86_64 selftests-x86_64 kunit-arm64-debug selftests-arm64 kunit-x86_64-debug selftests-x86_64-debug \
-	kunit-x86_64-kcsan selftests-x86_64-kcsan; do
+	kunit-powerpc64 kunit-x86_64-kcsan selftests-x86_64-kcsan; do
 	selected $s && add_guest $s
 done
 
@@ -172,6 +181,8 @@ run_one() {
 		# matching selftests stage builds.
 		dep=prepare-selftests-${s#kunit-}
 		[ "$s" != kunit-arm64-debug ] || dep=prepare-selftests-arm64
+		# powerpc64 has no kselftest guest: its build stage builds it.
+		[ "$s" != kunit-powerpc64 ] || dep=build-powerpc64
 		# Without the stage that builds its kernel (STAGES chose it
 		# alone, or make test-kcsan), kunit.sh builds it.
 		if ! in_builds_lane "$dep"; then
