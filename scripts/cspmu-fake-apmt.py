@@ -35,15 +35,20 @@ files of its own) and these four files as -fw_cfg name=etc/...; the
 firmware's choice of ACPI over devicetree depends only on fw_cfg holding
 etc/table-loader.
 
---bad-gsi adds one more node whose overflow interrupt is GSI 8, an SGI,
-which the GIC refuses: the kernel logs that it cannot register it, and
-creates the device without an interrupt. Its bank has PMIIDR 0x5a22343b.
+--bad-gsi adds two more nodes whose overflow interrupts cannot be used:
+GSI 8, an SGI, which the GIC refuses to map, and GSI 23, the CPU PMU's
+per-CPU interrupt (PPI). The kernel must create both devices without an
+interrupt. Their banks have PMIIDR 0x5a22343b and 0x5a32343b.
 """
 import struct
 import sys
 
 PAGE = 0x1000
-BAD_GSI_PMIIDR = 0x5a22343b
+# --bad-gsi nodes: (GSI, interrupt flags, PMIIDR). GSI 8 is an SGI, which
+# the GIC refuses; GSI 23 the PPI of the CPU PMU on QEMU virt, level
+# (bit 0 clear) as the CPU PMU maps it, so that registering it returns
+# that per-CPU mapping.
+BAD_GSI_NODES = [(8, 1, 0x5a22343b), (23, 0, 0x5a32343b)]
 BANKS_FILE = 'etc/cspmu-banks'
 TABLES_FILE = 'etc/acpi/tables'
 LOADER_ENTRY = 128              # BiosLinkerLoaderEntry
@@ -97,10 +102,10 @@ def add_checksum(name, offset, start, length):
     return entry(ADD_CHECKSUM, name56(name) + struct.pack('<III', offset, start, length))
 
 
-def apmt_node(node_id, page0, page1, gsi=0):
-    """One node: a memory controller PMU, dual-page, edge interrupt @gsi."""
+def apmt_node(node_id, page0, page1, gsi=0, irq_flags=0):
+    """One node: a memory controller PMU, dual-page, wired interrupt @gsi."""
     return struct.pack('<HBBIQIQQIIIII', APMT_NODE, FLAGS_DUAL_PAGE, NODE_TYPE_MC, node_id,
-                       0, 0, page0, page1, gsi, 0, 1 if gsi else 0, 0, 0)
+                       0, 0, page0, page1, gsi, 0, irq_flags, 0, 0)
 
 
 def main():
@@ -118,10 +123,12 @@ def main():
         blobs[name] = bytearray(files[name])
 
     # The banks: bank i's page 0 at 2 i pages, its page 1 right above.
-    # The bad-GSI node's bank comes last, a generic PMU of its own product
-    # (0x5a2), since its device is created without the interrupt.
+    # The bad-GSI nodes' banks come last, generic PMUs of their own
+    # products (0x5a2, 0x5a3), since their devices have no interrupt.
+    irqs = [(0, 0)] * len(pmiidrs)
     if bad_gsi:
-        pmiidrs = pmiidrs + [BAD_GSI_PMIIDR]
+        pmiidrs = pmiidrs + [n[2] for n in BAD_GSI_NODES]
+        irqs = irqs + [(n[0], n[1]) for n in BAD_GSI_NODES]
     nr_nodes = len(pmiidrs)
     banks = bytearray(2 * PAGE * nr_nodes)
     for i, pmiidr in enumerate(pmiidrs):
@@ -133,7 +140,7 @@ def main():
     tables += bytes(-len(tables) % 8)
     at = len(tables)
     nodes = b''.join(apmt_node(i, 2 * PAGE * i, 2 * PAGE * i + PAGE,
-                               gsi=8 if bad_gsi and i == nr_nodes - 1 else 0)
+                               gsi=irqs[i][0], irq_flags=irqs[i][1])
                      for i in range(nr_nodes))
     length = APMT_HEADER + len(nodes)
     header = struct.pack('<4sIBB6s8sI4sI', b'APMT', length, APMT_REVISION, 0, b'SEED  ',

@@ -30,9 +30,10 @@
 #
 # Same banks as cspmu-fake-bank.sh: PMCFGR = 0x5f07, no interrupt, dual
 # page (page 1 right above page 0), one per PMIIDR below.
-# One more node, last, has an interrupt GSI that the GIC refuses (an SGI):
-# its device must be created without an interrupt, a generic PMU whose
-# PMIIDR is 0x5a22343b.
+# Two more nodes, last, have interrupt GSIs that cannot be used: an SGI,
+# which the GIC refuses, and the CPU PMU's PPI. Their devices must be
+# created without an interrupt: generic PMUs whose PMIIDRs are 0x5a22343b
+# and 0x5a32343b.
 . "$(dirname "$0")/lib.sh"
 
 out=${1:?usage: cspmu-fake-apmt.sh OUT-DIR QEMU-COMMAND...}
