@@ -4,11 +4,13 @@
 #   initramfs.sh TARGET OUT.cpio.gz [DIR...]
 #
 # busybox-static, guest/init and guest/jobs/, Debian's perf with the shared
-# libraries it needs (x86_64 guests only: the host's perf), the kselftest
-# install of the target's kernel build (at /kselftest) when there is one,
-# and each extra DIR copied to / . An arm64 guest gets busybox-static:arm64
-# as 'make deps' unpacked it, and the shared libraries of its cross-built
-# programs from the cross toolchain's sysroot (/usr/aarch64-linux-gnu).
+# libraries it needs, the kselftest install of the target's kernel build
+# (at /kselftest) when there is one, and each extra DIR copied to / . An
+# x86_64 guest gets the host's perf. An arm64 guest gets busybox-static:arm64
+# and linux-perf:arm64 as 'make deps' unpacked them, and the shared
+# libraries of its programs from the cross toolchain's sysroot
+# (/usr/aarch64-linux-gnu: the C library) or else from the arm64 library
+# packages 'make deps' unpacked (configs/foreign-packages).
 . "$(dirname "$0")/lib.sh"
 
 target=${1:?usage: initramfs.sh TARGET OUT.cpio.gz [DIR...]}
@@ -23,7 +25,10 @@ x86_64)
 	;;
 arm64)
 	busybox=$FOREIGN/arm64/bin/busybox sysroot=/usr/aarch64-linux-gnu
+	perf=$FOREIGN/arm64/usr/bin/perf
+	libdirs="$sysroot/lib $FOREIGN/arm64/usr/lib/aarch64-linux-gnu $FOREIGN/arm64/lib/aarch64-linux-gnu"
 	need aarch64-linux-gnu-readelf
+	[ -x "$perf" ] || die "no linux-perf:arm64 in $FOREIGN/arm64: run 'make deps'"
 	;;
 *) die "initramfs for $ARCH guests is not supported yet" ;;
 esac
@@ -39,7 +44,15 @@ cp "$busybox" "$root/bin/busybox"
 ln -s /bin/busybox "$root/sbin/modprobe"
 cp "$TOP/guest/init" "$root/init"
 cp "$TOP"/guest/jobs/* "$root/jobs/"
-[ -z "$sysroot" ] && cp /usr/bin/perf "$root/usr/bin/perf"
+# perf, and its package's version in /etc/perf-version (guest/jobs/demo
+# prints it: 'perf version' alone takes seconds in an arm64 guest).
+if [ -z "$sysroot" ]; then
+	cp /usr/bin/perf "$root/usr/bin/perf"
+	dpkg-query -W -f '${Package}:${Architecture} ${Version}\n' linux-perf >"$root/etc/perf-version"
+else
+	cp "$perf" "$root/usr/bin/perf"
+	echo "linux-perf:arm64 $(cat "$FOREIGN/arm64/.unpacked-linux-perf")" >"$root/etc/perf-version"
+fi
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 
@@ -75,8 +88,12 @@ else
 		next=
 		for lib in $($readelf -d $todo | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
 			[ -e "$root/lib/$lib" ] && continue
-			[ -e "$sysroot/lib/$lib" ] || die "$lib is not in $sysroot/lib"
-			cp -L "$sysroot/lib/$lib" "$root/lib/$lib"
+			from=
+			for d in $libdirs; do
+				[ -e "$d/$lib" ] && from=$d/$lib && break
+			done
+			[ -n "$from" ] || die "$lib is in none of $libdirs"
+			cp -L "$from" "$root/lib/$lib"
 			next="$next $root/lib/$lib"
 		done
 		todo=$next
