@@ -292,6 +292,33 @@ class TapResultsTest(ParserCase):
         self.assertEqual(rc, 1)
         self.assertEqual([r[:2] for r in rows], [('FAIL', 'kselftests reported results')])
 
+    def test_demo_passed(self):
+        # make run's demo, run first in the guest, is one result of its own;
+        # its output (perf stat, "  ok: ..." checks) adds none.
+        rc, rows, stdout = self.results(data('tap-demo.console'), data('none.expected'))
+        self.assertEqual(rc, 0, stdout)
+        self.assertEqual(self.by_status(rows, 'PASS'), [
+            'demo:x86_64', 'perf_events:task_data:global.per_task_state_survives_switches'])
+        self.assertEqual(len(rows), 2, rows)
+
+    def test_demo_failed(self):
+        # The demo's verdict line is the failure's detail; the kselftests
+        # after it still count.
+        rc, rows, stdout = self.results(data('tap-demo-fail.console'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.by_status(rows, 'FAIL'), ['demo:aarch64'])
+        self.assertEqual(self.detail(rows, 'demo:aarch64'),
+                         'demo FAILED: ampere_mcu_pmu_0 counted the 2000 its bank counted: 0')
+        self.assertEqual(self.by_status(rows, 'PASS'), ['perf_events:arm_cspmu:global.count_event'])
+        self.assertIn('FAIL demo:aarch64', stdout)
+
+    def test_demo_crashed(self):
+        # A guest that dies in the demo fails it, and the job.
+        rc, rows, _ = self.results(data('tap-demo-crash.console'), data('none.expected'))
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.by_status(rows, 'FAIL'), ['demo:x86_64', 'guest finished the kselftest job'])
+        self.assertTrue(self.detail(rows, 'demo:x86_64').startswith('did not finish'))
+
     def test_list_entry_without_reason(self):
         bad = self.write('bad.expected', 'perf_events:mmap:perf_mmap.rb.remap\n')
         rc, _, stderr = self.run_script(data('tap-pass.console'), bad, self.path('o.tsv'))
