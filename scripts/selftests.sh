@@ -130,7 +130,8 @@ prepare() {
 run() {
 	local console=$LOGS/$stage.console expected=$TOP/selftests/expected-failures/$target.txt rc=0 demo=
 	# The x86_64 and arm64 guests run 'make run''s demo (guest/jobs/demo)
-	# first, one more result, demo:ARCH (about 10 s x86_64, 40 s arm64);
+	# first, one more result, demo:ARCH (measured 8 s x86_64; arm64 110 s
+	# in make run on a host at load 7 to 11, most of it perf starting);
 	# SELFTEST_DEMO=0 leaves it out. Not on the debug x86_64 kernel (the
 	# same demo on another configuration), nor in the ACPI guest (make
 	# run has the devicetree banks).
