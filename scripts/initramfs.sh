@@ -25,10 +25,13 @@ x86_64)
 	;;
 arm64)
 	busybox=$FOREIGN/arm64/bin/busybox sysroot=/usr/aarch64-linux-gnu
-	perf=$FOREIGN/arm64/usr/bin/perf
+	# perf (and the libraries it brings, 40 MB) only where it is used:
+	# INITRAMFS_PERF=1 ('make run ARCH=arm64', the arm64 demo).
+	perf=
+	[ "${INITRAMFS_PERF:-0}" = 1 ] && perf=$FOREIGN/arm64/usr/bin/perf
 	libdirs="$sysroot/lib $FOREIGN/arm64/usr/lib/aarch64-linux-gnu $FOREIGN/arm64/lib/aarch64-linux-gnu"
 	need aarch64-linux-gnu-readelf
-	[ -x "$perf" ] || die "no linux-perf:arm64 in $FOREIGN/arm64: run 'make deps'"
+	[ -z "$perf" ] || [ -x "$perf" ] || die "no linux-perf:arm64 in $FOREIGN/arm64: run 'make deps'"
 	;;
 *) die "initramfs for $ARCH guests is not supported yet" ;;
 esac
@@ -49,7 +52,7 @@ cp "$TOP"/guest/jobs/* "$root/jobs/"
 if [ -z "$sysroot" ]; then
 	cp /usr/bin/perf "$root/usr/bin/perf"
 	dpkg-query -W -f '${Package}:${Architecture} ${Version}\n' linux-perf >"$root/etc/perf-version"
-else
+elif [ -n "$perf" ]; then
 	cp "$perf" "$root/usr/bin/perf"
 	echo "linux-perf:arm64 $(cat "$FOREIGN/arm64/.unpacked-linux-perf")" >"$root/etc/perf-version"
 fi

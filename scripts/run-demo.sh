@@ -29,7 +29,7 @@ step "install $target modules" "$LOGS/modules-install-demo-$target.log" \
 	kmake "$LINUX" "$out" INSTALL_MOD_PATH="$mods" INSTALL_MOD_STRIP=1 modules_install
 initrd=$BUILD/guest/$target/demo.cpio.gz
 step "initramfs with busybox, perf and the modules" "$LOGS/initramfs-demo-$target.log" \
-	"$TOP/scripts/initramfs.sh" "$target" "$initrd" "$mods"
+	env INITRAMFS_PERF=1 "$TOP/scripts/initramfs.sh" "$target" "$initrd" "$mods"
 if [ "${1:-}" = --shell ]; then
 	echo "booting; the console is this terminal ('exit' powers off, Ctrl-a x quits QEMU)"
 	exec "$TOP/scripts/qemu-boot.sh" -i "$target" "$initrd" shell
