@@ -5,6 +5,10 @@
 need_tree
 mkdir -p "$LOGS"
 wt=$BUILD/src-base
+# Stages of both lanes of 'make test' (sparse, w1, cocci) may ask for it
+# at the same time: one would delete the worktree the other reads.
+exec 9>"$BUILD/src-base.lock"
+flock 9
 if [ -f "$wt/Makefile" ] && [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(git -C "$LINUX" rev-parse base)" ] &&
 	[ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ]; then
 	exit 0
