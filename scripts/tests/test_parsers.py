@@ -48,6 +48,13 @@ class ParserCase(unittest.TestCase):
                               capture_output=True, text=True, timeout=60)
         return proc.returncode, proc.stdout, proc.stderr
 
+    def check_entry_without_reason(self, log, entry):
+        """An expected-failure entry without its reason is refused."""
+        bad = self.write('bad.expected', entry + '\n')
+        rc, _, stderr = self.run_script(log, bad, self.path('o.tsv'))
+        self.assertNotEqual(rc, 0)
+        self.assertIn('has no reason', stderr)
+
     def results(self, *inputs, out=None):
         """Run the parser, return (exit status, [(status, name, detail)], stdout)."""
         out = out or self.path('out.tsv')
@@ -189,10 +196,7 @@ class KunitResultsTest(ParserCase):
         self.assertEqual(len(rows), 8)
 
     def test_list_entry_without_reason(self):
-        bad = self.write('bad.expected', 'hw_breakpoint.test_one_cpu\n')
-        rc, _, stderr = self.run_script(data('kunit-pass.json'), bad, self.path('o.tsv'))
-        self.assertNotEqual(rc, 0)
-        self.assertIn('has no reason', stderr)
+        self.check_entry_without_reason(data('kunit-pass.json'), 'hw_breakpoint.test_one_cpu')
 
 
 class TapResultsTest(ParserCase):
@@ -320,10 +324,8 @@ class TapResultsTest(ParserCase):
         self.assertTrue(self.detail(rows, 'demo:x86_64').startswith('did not finish'))
 
     def test_list_entry_without_reason(self):
-        bad = self.write('bad.expected', 'perf_events:mmap:perf_mmap.rb.remap\n')
-        rc, _, stderr = self.run_script(data('tap-pass.console'), bad, self.path('o.tsv'))
-        self.assertNotEqual(rc, 0)
-        self.assertIn('has no reason', stderr)
+        self.check_entry_without_reason(data('tap-pass.console'),
+                                        'perf_events:mmap:perf_mmap.rb.remap')
 
 
 class BenchReportTest(ParserCase):
