@@ -178,7 +178,10 @@ for target in ${SELFTEST_TARGETS:-x86_64 arm64}; do
 		touch "$ready"
 	fi
 	if [ "$phase" != prepare ]; then
-		[ "$phase" = all ] || echo "selftests on $target (kernel: $kernel), run:"
+		[ "$phase" = all ] || echo "selftests on $target (kernel: $kernel)${CSPMU_ACPI:+, ACPI}, run:"
+		# A run of the ACPI guest shares the prepare of the arm64 one,
+		# which resets only the results of selftests-arm64.
+		[ "$phase" != run ] || [ -z "${CSPMU_ACPI:-}" ] || reset_results "$stage"
 		if [ ! -f "$ready" ]; then
 			echo "    not prepared: see the prepare step's failure above"
 			status=1

@@ -33,7 +33,7 @@
 # in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 kunit-powerpc64 build-i386 sparse w1 cocci"
+all_stages="sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 kunit-powerpc64 build-i386 sparse w1 cocci"
 # Stages that only STAGES= selects: KUnit and the kselftests on the KCSAN
 # kernel x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2
 # cores, 3 warm); a KCSAN report with a frame in series code fails them,
@@ -129,7 +129,7 @@ guests_lane=
 add_build() { builds_lane="$builds_lane $1"; }
 add_guest() { guests_lane="$guests_lane $1"; }
 selected selftests-x86_64 && add_build prepare-selftests-x86_64
-selected selftests-arm64 && add_build prepare-selftests-arm64
+{ selected selftests-arm64 || selected selftests-arm64-acpi; } && add_build prepare-selftests-arm64
 selected selftests-x86_64-debug && add_build prepare-selftests-x86_64-debug
 selected selftests-x86_64-kcsan && add_build prepare-selftests-x86_64-kcsan
 # The powerpc64 kernel is a guest too (kunit-powerpc64, pseries with the
@@ -146,7 +146,7 @@ done
 builds_lane="$builds_lane $tail_items"
 selected build-x86_64 && add_build build-x86_64
 for s in kunit-x86_64 selftests-x86_64 kunit-arm64-debug selftests-arm64 kunit-x86_64-debug selftests-x86_64-debug \
-	kunit-powerpc64 kunit-x86_64-kcsan selftests-x86_64-kcsan; do
+	kunit-powerpc64 selftests-arm64-acpi kunit-x86_64-kcsan selftests-x86_64-kcsan; do
 	selected $s && add_guest $s
 done
 
@@ -202,6 +202,21 @@ run_one() {
 			return 0
 		fi
 		run_stage "$s" env NO_BUILD=1 KUNIT_TARGETS="${s#kunit-}" "$TOP/scripts/kunit.sh"
+		;;
+	selftests-arm64-acpi)
+		# The arm_cspmu kselftest again, in the same kernel and
+		# initramfs as selftests-arm64, booted through UEFI with the
+		# fake banks described by an APMT (scripts/cspmu-fake-apmt.sh):
+		# the ACPI path from the table to the PMUs. Only that test: the
+		# others do not depend on how the PMUs are described.
+		if in_builds_lane prepare-selftests-arm64; then
+			wait_for prepare-selftests-arm64
+			run_stage "$s" env NO_BUILD=1 CSPMU_ACPI=1 SELFTEST_PHASE=run SELFTEST_TARGETS=arm64 \
+				SELFTEST_ONLY=perf_events:arm_cspmu "$TOP/scripts/selftests.sh"
+		else
+			run_stage "$s" env NO_BUILD=1 CSPMU_ACPI=1 SELFTEST_TARGETS=arm64 \
+				SELFTEST_ONLY=perf_events:arm_cspmu "$TOP/scripts/selftests.sh"
+		fi
 		;;
 	selftests-*)
 		wait_for "prepare-$s"
