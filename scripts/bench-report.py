@@ -36,6 +36,8 @@ GOALS = [
      'later opens do not depend on the number of threads'),
     ('refused system-wide open, 16k threads vs none', 'patched:open_refused_16000threads', 'patched:open_refused_0threads', 1.2,
      'an open the permission check refuses costs nothing per thread'),
+    ('sample path, one page-fault sample', 'patched:sample_cost', 'base:sample_cost', 0.90,
+     'fixed-size fields copied inline: at least 10% fewer instructions per sample'),
 ]
 
 

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -420,6 +422,116 @@ static void bench_test_pmu(void)
 }
 
 /*
+ * The cost of one sample on the way into the ring buffer: page faults
+ * (a read of an untouched anonymous page maps the zero page, one fault
+ * per page) with and without a sampling page-fault event of this task,
+ * sample_period 1, so that each fault writes exactly one sample. The
+ * sample type is that of 'perf record' with several events. The buffer
+ * is mapped read-only (overwrite mode): no reader, no sample lost.
+ */
+#define SAMPLE_FAULTS	2000
+#define SAMPLE_PAGES	64
+#define SAMPLE_TYPE	(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
+			 PERF_SAMPLE_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD)
+/* header and six u64 fields */
+#define SAMPLE_SIZE	56
+
+static long page_size;
+
+/* Fault in SAMPLE_FAULTS pages by reading them; ns per fault */
+static double fault_pages(void)
+{
+	size_t len = SAMPLE_FAULTS * page_size;
+	volatile char *p;
+	double t0, dt;
+	long i;
+
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	/* One fault per page, not a huge zero page for all */
+	madvise((void *)p, len, MADV_NOHUGEPAGE);
+	t0 = now_ns();
+	for (i = 0; i < SAMPLE_FAULTS; i++)
+		(void)p[i * page_size];
+	dt = (now_ns() - t0) / SAMPLE_FAULTS;
+	munmap((void *)p, len);
+	return dt;
+}
+
+/* Samples written per fault: data_head's advance over one round */
+static double sample_faults_check;
+
+static double faults_sampled(void)
+{
+	struct perf_event_attr attr;
+	struct perf_event_mmap_page *up;
+	uint64_t head;
+	double dt;
+	void *rb;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_PAGE_FAULTS;
+	attr.sample_period = 1;
+	attr.sample_type = SAMPLE_TYPE;
+	attr.exclude_kernel = 1;
+	attr.exclude_hv = 1;
+	attr.disabled = 1;
+	fd = sys_perf_event_open(&attr, 0, -1);
+	if (fd < 0) {
+		perror("perf_event_open(page-faults)");
+		exit(1);
+	}
+	rb = mmap(NULL, (SAMPLE_PAGES + 1) * page_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (rb == MAP_FAILED) {
+		perror("mmap(perf buffer)");
+		exit(1);
+	}
+	up = rb;
+	head = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE);
+	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	dt = fault_pages();
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	head = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE) - head;
+	sample_faults_check = (double)head / SAMPLE_SIZE / SAMPLE_FAULTS;
+	munmap(rb, (SAMPLE_PAGES + 1) * page_size);
+	close(fd);
+	return dt;
+}
+
+/*
+ * ns per sample: the median of rounds with the event less the median of
+ * rounds without it. The munmap() and the event's enabling are outside
+ * the timed loop.
+ */
+static void bench_sample(void)
+{
+	double none[ROUNDS], sampled[ROUNDS], n, s;
+	int r;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	for (r = 0; r < ROUNDS; r++) {
+		none[r] = fault_pages();
+		sampled[r] = faults_sampled();
+		if (sample_faults_check != 1.0) {
+			printf("BENCH-SKIP sample_cost %.3f samples per fault, not 1\n",
+			       sample_faults_check);
+			return;
+		}
+	}
+	n = median(none, ROUNDS);
+	s = median(sampled, ROUNDS);
+	printf("BENCH fault_nosample %.1f ns/fault\n", n);
+	printf("BENCH fault_sample %.1f ns/fault\n", s);
+	printf("BENCH sample_cost %.1f ns/sample\n", s - n);
+}
+
+/*
  * 'perf-bench pingpong N [event]': N round trips of the ping-pong only,
  * with a system-wide test-PMU event on every CPU when asked, for 'make
  * bench-profile', which counts the instructions of each kernel function
@@ -467,6 +579,7 @@ int main(int argc, char **argv)
 	report("open_read_close", "ns/op", bench_open_read_close, 2000);
 	report("pipe_pingpong", "ns/roundtrip", bench_pipe_pingpong, PINGPONG_ITERS);
 	report("fork_exit", "ns/op", bench_fork_exit, 200);
+	bench_sample();
 	bench_test_pmu();
 	return 0;
 }
