@@ -34,7 +34,7 @@ selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests
 selftests-acpi: ## the arm64 kselftests in a guest booted through UEFI with ACPI (fake CoreSight PMUs from an APMT)
 	@CSPMU_ACPI=1 SELFTEST_TARGETS=arm64 $(S)/selftests.sh
 
-lint: ## checkpatch, per-patch builds, sparse, W=1, coccicheck (new findings only)
+lint: ## checkpatch, topic series with git am and quilt, per-patch builds, sparse, W=1, coccicheck (new findings only)
 	@$(S)/lint.sh
 
 lint-baseline: ## rewrite lint/baseline/ (the base's sparse, W=1 and coccicheck findings) after the touched files change

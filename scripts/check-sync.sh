@@ -24,7 +24,10 @@ trap 'rm -rf "$tmp"' EXIT
 "$TOP/scripts/export.sh" "$tmp" >/dev/null
 msgs=$(mktemp)
 trap 'rm -rf "$tmp" "$msgs"' EXIT
-names=$(cd "$TOP/patches" && ls series [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null; cd "$tmp" && ls)
+# What 'make export' writes: the series files and the patches, at the
+# top and in the topics' folders (cover-letter.txt and topics are input).
+outputs() { (cd "$1" && find . -maxdepth 2 \( -name series -o -name '[0-9][0-9][0-9][0-9]-*.patch' \) | sed 's|^\./||'); }
+names=$(outputs "$TOP/patches"; outputs "$tmp")
 for b in $(echo "$names" | sort -u); do
 	if [ ! -e "$tmp/$b" ]; then
 		echo "check-sync: patches/$b is not a commit in linux/ (dropped there, or not applied: 'make tree')"

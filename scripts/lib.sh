@@ -52,7 +52,7 @@ need() {
 }
 
 need_tree() {
-	[ -d "$LINUX/.git" ] || die "no kernel work tree in ${LINUX#"$TOP"/}/: run 'make tree' first"
+	[ -e "$LINUX/.git" ] || die "no kernel work tree in ${LINUX#"$TOP"/}/: run 'make tree' first"
 }
 
 rel() { echo "${1#"$TOP"/}"; }

@@ -20,6 +20,7 @@ tool=$(cd "$LINUX" && cat scripts/checkpatch.pl scripts/spelling.txt scripts/con
 status=0
 while read -r p; do
 	log=$LOGS/checkpatch/${p%.patch}.log
+	mkdir -p "$(dirname "$log")"
 	key=$({
 		echo "$tool"
 		cat "$TOP/patches/$p"
@@ -38,7 +39,7 @@ while read -r p; do
 	fi
 	left=()
 	while read -r type; do
-		if [ -f "$waivers" ] && awk -v p="${p#[0-9][0-9][0-9][0-9]-}" -v t="$type" \
+		if [ -f "$waivers" ] && awk -v p="$(basename "$p" | sed 's/^[0-9]\{4\}-//')" -v t="$type" \
 			'$1 == p && $2 == t && NF > 2 { f = 1 } END { exit !f }' "$waivers"; then
 			continue
 		fi

@@ -33,7 +33,7 @@
 # in one lane, in the same order.
 . "$(dirname "$0")/lib.sh"
 
-all_stages="sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 kunit-powerpc64 build-i386 sparse w1 cocci"
+all_stages="sync harness checkpatch series build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 kunit-powerpc64 build-i386 sparse w1 cocci"
 # Stages that only STAGES= selects: KUnit and the kselftests on the KCSAN
 # kernel x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2
 # cores, 3 warm); a KCSAN report with a frame in series code fails them,
@@ -139,7 +139,7 @@ ppc_guest=0
 selected kunit-powerpc64 && ppc_guest=1
 [ $ppc_guest = 0 ] || add_build build-powerpc64
 tail_items=
-for s in cocci sparse w1 build-powerpc64 build-i386 checkpatch; do
+for s in cocci sparse w1 build-powerpc64 build-i386 checkpatch series; do
 	[ $s != build-powerpc64 ] || [ $ppc_guest = 0 ] || continue
 	selected $s && tail_items="$tail_items $s"
 done
@@ -154,6 +154,7 @@ run_one() {
 	local s=$1
 	case $s in
 	checkpatch) run_stage checkpatch "$TOP/scripts/lint-checkpatch.sh" ;;
+	series) run_stage series "$TOP/scripts/lint-series.sh" ;;
 	build-x86_64)
 		# Per-commit builds of x86_64-ksft; they check out older commits
 		# and rebuild its kernel, so the x86_64 guests must have booted
