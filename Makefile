@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree export check-sync build kunit selftests selftests-acpi lint lint-baseline test test-harness test-kcsan run shell soak soak-check bench bench-profile deb \
+.PHONY: help deps tree export check-sync build kunit selftests selftests-acpi lint lint-baseline test test-harness test-kcsan run shell soak soak-check bench bench-profile deb deb-boot \
 	kselftest-tarball clean
 
 help:
@@ -70,6 +70,9 @@ bench-profile: ## instructions per kernel function that a system-wide event adds
 
 deb: ## Debian packages of the patched kernel with Debian's own config
 	@$(S)/deb.sh
+
+deb-boot: ## boot the kernel of make deb's packages in QEMU and run the x86_64 demo on it
+	@$(S)/deb-boot.sh
 
 kselftest-tarball: ## pack the perf_events kselftests for a real machine
 	@$(S)/kselftest-tarball.sh
