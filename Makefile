@@ -25,30 +25,34 @@ check-sync: ## fail unless patches/ matches the commits in linux/ and linux/ is 
 build: ## build every kernel target (x86_64, arm64, powerpc64 with Cell, i386)
 	@$(S)/build-all.sh
 
-kunit: ## KUnit on QEMU (x86_64, arm64, powerpc64) through kunit.py
-	@$(S)/kunit.sh
+kunit: ## KUnit on QEMU (x86_64, arm64, powerpc64; KUNIT_TARGETS=...) through kunit.py
+	@$(S)/kunit.sh $(KUNIT_TARGETS)
 
-selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests
-	@$(S)/selftests.sh
+selftests: ## perf_events kselftests in QEMU x86_64 and arm64 guests (SELFTEST_TARGETS=...)
+	@$(S)/selftests.sh $(SELFTEST_TARGETS)
 
 selftests-acpi: ## the arm64 kselftests in a guest booted through UEFI with ACPI (fake CoreSight PMUs from an APMT)
-	@CSPMU_ACPI=1 SELFTEST_TARGETS=arm64 $(S)/selftests.sh
+	@$(S)/selftests.sh --acpi arm64
 
-lint: ## checkpatch, topic series with git am and quilt, per-patch builds, sparse, W=1, coccicheck (new findings only)
-	@$(S)/lint.sh
+lint: ## the lint stages of make test: check-sync, checkpatch, topic series with git am and quilt, per-patch builds, sparse, W=1, coccicheck
+	+@$(MAKE) --no-print-directory $(GATE_J) -f $(S)/gate.mk lint
 
 lint-baseline: ## rewrite lint/baseline/ (the base's sparse, W=1 and coccicheck findings) after the touched files change
 	@$(S)/deps.sh && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh sparse && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh w1 && \
 		COCCI_WRITE_BASELINE=1 $(S)/lint-cocci.sh
 
-test-harness: ## unit tests of the result parsers on recorded outputs (scripts/tests/; a stage of make test)
+test-harness: ## the harness's unit tests: result parsers on recorded outputs, variables documented (scripts/tests/; a stage of make test)
 	@PYTHONDONTWRITEBYTECODE=1 python3 $(S)/tests/run.py
 
-test: ## the gate: everything above, ends with 'N passed, N failed'
-	@$(S)/test.sh
+# make test runs the stage graph scripts/gate.mk with two jobs: those of
+# 'make -jN test' when given (a jobserver in MAKEFLAGS), else -j2.
+GATE_J = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j2)
+
+test: ## the gate: the stage graph scripts/gate.mk (STAGES="..." a subset), ends with 'N passed, N failed, N skipped'
+	+@$(MAKE) --no-print-directory $(GATE_J) -f $(S)/gate.mk test
 
 test-kcsan: ## KUnit and kselftests on an x86_64 KCSAN kernel: reports in series code fail (not in make test)
-	@STAGES="kunit-x86_64-kcsan selftests-x86_64-kcsan" $(S)/test.sh
+	+@$(MAKE) --no-print-directory $(GATE_J) -f $(S)/gate.mk test STAGES="kunit-x86_64-kcsan selftests-x86_64-kcsan"
 
 run: ## boot the patched kernel in QEMU and demonstrate perf inside it
 	@$(S)/run-demo.sh

@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # make check-sync: fail, saying why, unless patches/ is exactly what
 # 'make export' would write from linux/ and linux/ has nothing uncommitted.
+# --record: the sync stage of make test: one result (build/results/
+# lint-sync.tsv), the reasons in build/logs/check-sync.log.
 . "$(dirname "$0")/lib.sh"
 need_tree
+if [ "${1:-}" = --record ]; then
+	mkdir -p "$LOGS"
+	reset_results lint-sync
+	if "$0" >"$LOGS/check-sync.log" 2>&1; then
+		record lint-sync PASS "patches/ matches linux/"
+	else
+		sed 's/^/    /' "$LOGS/check-sync.log" | head -n 20
+		record lint-sync FAIL "patches/ matches linux/" "run 'make export' (see $(rel "$LOGS/check-sync.log"))"
+		exit 1
+	fi
+	exit 0
+fi
 
 bad=0
 if [ -n "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ]; then

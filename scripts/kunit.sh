@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # make kunit: run the KUnit suites of configs/kunit.config on QEMU (TCG,
-# 2 vCPUs) through tools/testing/kunit/kunit.py, for each target in
-# KUNIT_TARGETS, and record every case from kunit.py's JSON output.
+# 2 vCPUs) through tools/testing/kunit/kunit.py, for each TARGET (default
+# x86_64 arm64 powerpc64), and record every case from kunit.py's JSON output.
 #
-# NO_BUILD=1 skips the (incremental) kernel build, as 'make test' does
-# after building the targets once. A target with KUNIT_KERNEL boots that
-# target's kernel instead of one of its own (arm64-debug boots the arm64
-# kselftest kernel, which has its KUnit suites built in).
+#   kunit.sh [--no-build] [TARGET...]
+#
+# --no-build: the kernel was built by the step make test runs before
+# (scripts/gate.mk: a kselftest prepare step, or build-powerpc64), which
+# leaves build/guest/KERNEL/kernel.built when it did; without that file
+# there is nothing to boot and the stage fails. A target with KUNIT_KERNEL
+# boots that target's kernel instead of one of its own (arm64-debug boots
+# the arm64 kselftest kernel, which has its KUnit suites built in).
 . "$(dirname "$0")/lib.sh"
 need_tree
 need python3
+build=1
+[ "${1:-}" != --no-build ] || { build=0; shift; }
+[ $# -gt 0 ] || set -- x86_64 arm64 powerpc64
 
 # A target's KUNIT_QEMU_CONFIG (a kunit.py --qemu_config file, relative to
 # the repository) replaces kunit.py's own QEMU configuration of its arch.
@@ -23,7 +30,7 @@ run_kunit_py() {
 }
 
 status=0
-for target in ${KUNIT_TARGETS:-x86_64 arm64 powerpc64}; do
+for target in "$@"; do
 	load_target "$target"
 	[ -n "$KUNIT_ARCH" ] || die "target $target has no KUnit arch"
 	need "qemu-system-$QEMU_ARCH"
@@ -32,9 +39,15 @@ for target in ${KUNIT_TARGETS:-x86_64 arm64 powerpc64}; do
 	stage=kunit-$target
 	reset_results "$stage"
 	echo "kunit on $target$([ "$kernel" = "$target" ] || echo " (kernel: $kernel)"):"
-	if [ "${NO_BUILD:-0}" != 1 ]; then
+	if [ $build = 1 ]; then
 		step "build $kernel kernel" "$LOGS/build-$kernel.log" \
 			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; status=1; continue; }
+	elif [ ! -f "$BUILD/guest/$kernel/kernel.built" ]; then
+		# The prepare step may fail after its kernel built (kselftests,
+		# initramfs): KUnit needs only the kernel.
+		record "$stage" FAIL "kernel build" "the step that builds $kernel failed: nothing to boot"
+		status=1
+		continue
 	fi
 	json=$RESULTS/kunit-$target.json
 	rm -f "$json"

@@ -2,29 +2,31 @@
 # Boot a target's kernel in QEMU (TCG, 2 vCPUs) with an initramfs and run
 # one guest job (guest/jobs/JOB); the console goes to stdout.
 #
-#   qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-m MIB] [-c CPUS] [-q QEMU-ARG]... TARGET INITRD JOB [KERNEL-ARG...]
+#   qemu-boot.sh [-i] [-a] [-t SECONDS] [-k KERNEL] [-m MIB] [-c CPUS] [-q QEMU-ARG]... TARGET INITRD JOB [KERNEL-ARG...]
 #
 # -i: interactive (console on this terminal, no time limit).
+# -a: ACPI (below).
 # -k: kernel image (default: the target's build in build/kernel/TARGET).
 # -m: guest memory in MiB (default 1024).
 # -c: vCPUs (default 2).
 # A target with FAKE_CSPMU=1 gets fake CoreSight PMU register banks
-# (scripts/cspmu-fake-bank.sh). CSPMU_ACPI=1 boots such an arm64 guest
+# (scripts/cspmu-fake-bank.sh). -a boots such an arm64 guest
 # through UEFI with ACPI instead, the banks described by an APMT
 # (scripts/cspmu-fake-apmt.sh).
 # Exit status: QEMU's, or 124 when the time limit (default 600 s) ran out.
 . "$(dirname "$0")/lib.sh"
 
-interactive=0 limit=600 kernel= mem=1024 cpus=2 qargs=()
-while getopts it:k:m:c:q: o; do
+interactive=0 acpi=0 limit=600 kernel= mem=1024 cpus=2 qargs=()
+while getopts iat:k:m:c:q: o; do
 	case $o in
 	i) interactive=1 ;;
+	a) acpi=1 ;;
 	t) limit=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	c) cpus=$OPTARG ;;
 	q) qargs+=("$OPTARG") ;;
-	*) die "usage: qemu-boot.sh [-i] [-t SECONDS] [-k KERNEL] [-m MIB] [-c CPUS] [-q ARG]... TARGET INITRD JOB [KERNEL-ARG...]" ;;
+	*) die "usage: qemu-boot.sh [-i] [-a] [-t SECONDS] [-k KERNEL] [-m MIB] [-c CPUS] [-q ARG]... TARGET INITRD JOB [KERNEL-ARG...]" ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -44,7 +46,7 @@ need "qemu-system-$QEMU_ARCH"
 cmd=(qemu-system-"$QEMU_ARCH" "${machine[@]}" -accel tcg -smp "$cpus" -m "$mem" -nodefaults -no-reboot
 	-kernel "$kernel" -initrd "$initrd")
 kargs=()
-if [ "${FAKE_CSPMU:-0}" = 1 ] && [ "${CSPMU_ACPI:-0}" = 1 ]; then
+if [ "${FAKE_CSPMU:-0}" = 1 ] && [ $acpi = 1 ]; then
 	# The same, described by ACPI: UEFI (Debian's qemu-efi-aarch64) and an APMT.
 	efi=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
 	[ -f "$efi" ] || die "no UEFI firmware at $efi: run 'make deps'"

@@ -4,26 +4,38 @@
 # the TAP results with selftests/expected-failures/TARGET.txt. A new failure
 # fails; an expected failure that passes is reported.
 #
-# A target may name another kernel to boot, SELFTEST_KERNEL (x86_64 boots
-# x86_64-ksft, arm64 boots arm64-ksft: the test PMU as a module). NO_BUILD=1
-# skips the (incremental) kernel build when the target boots its own
-# kernel, as 'make test' does after building it once.
+#   selftests.sh [--prepare | --run] [--acpi] [--only "COLLECTION:TEST ..."] [TARGET...]
 #
-# SELFTEST_ONLY="COLLECTION:TEST ..." (e.g. perf_events:task_data) runs
-# only those tests in the guest, for a quick look at one of them; the
-# gate runs them all.
+# TARGET: x86_64 and arm64 by default. A target names the kernel it boots,
+# SELFTEST_KERNEL (x86_64 boots x86_64-ksft, arm64 boots arm64-ksft: the
+# test PMU as a module).
 #
-# CSPMU_ACPI=1 boots the arm64 guest through UEFI with ACPI, its fake
-# CoreSight PMUs described by an APMT ('make selftests-acpi'; results
-# and console log as selftests-arm64-acpi).
+# --prepare builds the kernel, the kselftests and the initramfs only; --run
+# boots what a prepare left (and fails if it failed): 'make test' prepares
+# while other guests run (scripts/gate.mk). Without either, both.
 #
-# SELFTEST_PHASE=prepare builds the kernel, the kselftests and the
-# initramfs only; SELFTEST_PHASE=run boots what a prepare left (and fails
-# if it failed): 'make test' prepares while other guests run. The default,
-# all, does both.
+# --only "COLLECTION:TEST ..." (e.g. perf_events:task_data; default: the
+# variable SELFTEST_ONLY) runs only those tests in the guest, for a quick
+# look at one of them; the gate runs them all.
+#
+# --acpi boots the arm64 guest through UEFI with ACPI, its fake CoreSight
+# PMUs described by an APMT ('make selftests-acpi'; results and console
+# log as selftests-arm64-acpi).
 . "$(dirname "$0")/lib.sh"
 need_tree
-phase=${SELFTEST_PHASE:-all}
+phase=all acpi= only=${SELFTEST_ONLY:-}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--prepare) phase=prepare ;;
+	--run) phase=run ;;
+	--acpi) acpi=1 ;;
+	--only) only=${2:?--only needs a list of tests}; shift ;;
+	-*) die "usage: selftests.sh [--prepare | --run] [--acpi] [--only \"COLLECTION:TEST ...\"] [TARGET...]" ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || set -- x86_64 arm64
 
 # prepare_key: what a prepare's kernel image and initramfs depend on: the
 # kernel's build key, the kselftests asked for, this script, the
@@ -97,16 +109,13 @@ prepare() {
 	# if a later step fails); kernel.cached: it restored it instead.
 	mkdir -p "$BUILD/guest/$kernel"
 	rm -f "$BUILD/guest/$kernel/kernel.built" "$BUILD/guest/$kernel/kernel.cached"
-	if [ "${NO_BUILD:-0}" != 1 ] || [ "$kernel" != "$target" ]; then
-		# Only a prepare that builds its kernel may take a cached one.
-		key=$(prepare_key)
-		if [ -n "$key" ] && restore_prepared "$key"; then
-			touch "$BUILD/guest/$kernel/kernel.built"
-			return 0
-		fi
-		step "build $kernel kernel" "$LOGS/build-$kernel.log" \
-			"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; return 1; }
+	key=$(prepare_key)
+	if [ -n "$key" ] && restore_prepared "$key"; then
+		touch "$BUILD/guest/$kernel/kernel.built"
+		return 0
 	fi
+	step "build $kernel kernel" "$LOGS/build-$kernel.log" \
+		"$TOP/scripts/build-kernel.sh" "$kernel" || { record "$stage" FAIL "kernel build"; return 1; }
 	touch "$BUILD/guest/$kernel/kernel.built"
 	step "build perf_events kselftests" "$LOGS/kselftest-build-$kernel.log" \
 		kmake "$LINUX" "$out" TARGETS="${KSFT_TARGETS:-perf_events}" kselftest-install ||
@@ -146,11 +155,11 @@ run() {
 	# the first 16 allocations of each sweep and then every 8th only
 	# (SELFTEST_FAULTS_STRIDE=1: all of them).
 	step "boot $kernel guest, run kselftests (TCG)" "$console" \
-		"$TOP/scripts/qemu-boot.sh" -t "${SELFTEST_TIMEOUT:-1500}" "$kernel" "$initrd" selftests \
+		"$TOP/scripts/qemu-boot.sh" ${acpi:+-a} -t "${SELFTEST_TIMEOUT:-1500}" "$kernel" "$initrd" selftests \
 		"faults_stride=${SELFTEST_FAULTS_STRIDE:-8}" $demo \
-		${SELFTEST_ONLY:+"ksft=$(echo $SELFTEST_ONLY | tr ' ' ',')"} || true
+		${only:+"ksft=$(echo $only | tr ' ' ',')"} || true
 	[ -f "$expected" ] || die "missing $(rel "$expected")"
-	"$TOP/scripts/tap-results.py" "$console" "$expected" "$RESULTS/$stage.tsv" || {
+	"$TOP/scripts/tap-results.py" ${only:+--only "$only"} "$console" "$expected" "$RESULTS/$stage.tsv" || {
 		rc=1
 		echo "    console log: $(rel "$console")"
 	}
@@ -162,12 +171,12 @@ run() {
 }
 
 status=0
-for target in ${SELFTEST_TARGETS:-x86_64 arm64}; do
+for target in "$@"; do
 	load_target "$target"
 	kernel=${SELFTEST_KERNEL:-$target}
 	load_target "$kernel"
 	out=$BUILD/kernel/$kernel
-	stage=selftests-$target${CSPMU_ACPI:+-acpi}
+	stage=selftests-$target${acpi:+-acpi}
 	initrd=$BUILD/guest/$kernel/selftests.cpio.gz
 	ready=$BUILD/guest/$kernel/selftests.prepared
 	if [ "$phase" != run ]; then
@@ -178,10 +187,10 @@ for target in ${SELFTEST_TARGETS:-x86_64 arm64}; do
 		touch "$ready"
 	fi
 	if [ "$phase" != prepare ]; then
-		[ "$phase" = all ] || echo "selftests on $target (kernel: $kernel)${CSPMU_ACPI:+, ACPI}, run:"
+		[ "$phase" = all ] || echo "selftests on $target (kernel: $kernel)${acpi:+, ACPI}, run:"
 		# A run of the ACPI guest shares the prepare of the arm64 one,
 		# which resets only the results of selftests-arm64.
-		[ "$phase" != run ] || [ -z "${CSPMU_ACPI:-}" ] || reset_results "$stage"
+		[ "$phase" != run ] || [ -z "$acpi" ] || reset_results "$stage"
 		if [ ! -f "$ready" ]; then
 			echo "    not prepared: see the prepare step's failure above"
 			status=1

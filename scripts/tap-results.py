@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turn a guest console log with kselftest TAP output into result lines.
 
-    tap-results.py CONSOLE-LOG EXPECTED-FAILURES OUT.tsv
+    tap-results.py [--only "COLLECTION:PROGRAM ..."] CONSOLE-LOG EXPECTED-FAILURES OUT.tsv
 
 Each test case becomes one line "STATUS<TAB>NAME<TAB>DETAIL" in OUT.tsv,
 with STATUS one of PASS, FAIL, SKIP, XFAIL (a failure listed in
@@ -15,7 +15,6 @@ run also fails when the guest did not
 finish the job (scripts/splat-check.sh checks the kernel log).
 Exit status: 1 when anything FAILed.
 """
-import os
 import re
 import sys
 
@@ -46,11 +45,14 @@ def load_expected(path):
 
 
 def main():
-    log, expected_path, out = sys.argv[1:4]
+    args = sys.argv[1:]
+    only = []
+    if args[:1] == ['--only']:
+        only, args = args[1].split(), args[2:]
+    log, expected_path, out = args[:3]
     expected = load_expected(expected_path)
-    # SELFTEST_ONLY="COLLECTION:PROGRAM ...": the guest ran only those
-    # programs, so the others' expected failures are not missing.
-    only = os.environ.get('SELFTEST_ONLY', '').split()
+    # --only "COLLECTION:PROGRAM ..." (selftests.sh --only): the guest ran
+    # only those programs, so the others' expected failures are not missing.
     if only:
         expected = {n: r for n, r in expected.items()
                     if any(n.startswith(p + ':') for p in only)}

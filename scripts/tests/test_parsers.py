@@ -225,14 +225,14 @@ class TapResultsTest(ParserCase):
         with open(data('tap-pass.expected'), encoding='utf-8') as f:
             listed = self.write('more.expected', f.read() + 'perf_events:mmap:mmap.split  a reason\n')
         note = 'expected failure "perf_events:mmap:mmap.split" did not run'
-        rc, rows, stdout = self.results(data('tap-pass.console'), listed, env={'SELFTEST_ONLY': ''})
+        rc, rows, stdout = self.results(data('tap-pass.console'), listed)
         self.assertEqual(rc, 0, stdout)
         self.assertIn(note, stdout)
-        # With SELFTEST_ONLY the guest ran only the programs it names:
-        # the others' entries are not missing, those of the named ones
-        # still count.
+        # With --only the guest ran only the programs it names: the
+        # others' entries are not missing, those of the named ones still
+        # count.
         only = 'perf_events:remove_on_exec perf_events:sigtrap_threads'
-        rc, rows, stdout = self.results(data('tap-pass.console'), listed, env={'SELFTEST_ONLY': only},
+        rc, rows, stdout = self.results('--only', only, data('tap-pass.console'), listed,
                                         out=self.path('only.tsv'))
         self.assertEqual(rc, 0, stdout)
         self.assertNotIn(note, stdout)

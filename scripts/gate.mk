@@ -1,0 +1,136 @@
+# make test's stage graph. Every stage is a file target, build/gate/NAME.done,
+# whose recipe is one call of scripts/stage.sh: the stage's own script with
+# explicit arguments, timed into build/logs/times.tsv. stage.sh never fails,
+# so one failed stage does not stop the others: a stage's pass/fail is in its
+# result rows (build/results/), and the last node, 'gate.sh end', fails the
+# run. The dependencies are prerequisites: the KUnit and kselftest guests
+# wait for the step that builds their kernel (and initramfs), nothing else.
+#
+#   make test                      (Makefile: this graph, make -j2)
+#   make -j2 -f scripts/gate.mk test STAGES="sync harness"
+#   make -f scripts/gate.mk test   (one stage at a time)
+#
+# Every node is built again by each make: the guests always run, and what
+# does not change is taken from the caches by the scripts themselves
+# (RESULT_CACHE and the others in scripts/lib.sh), not by timestamps here.
+
+SHELL := /bin/bash
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+S := $(TOP)/scripts
+BUILD ?= $(TOP)/build
+G := $(BUILD)/gate
+STAGE := $(S)/stage.sh
+# Builds run at nice 5, so that the guests' timing stays close to that of a
+# quiet machine. Their kernel makes keep their own -j$(JOBS) (kmake in
+# scripts/lib.sh) rather than make's jobserver: every build and per-commit
+# cache key hashes lib.sh, so changing kmake rebuilds everything once,
+# and with warm caches the gate builds next to nothing. No recipe is a '+'
+# one, so 'make -n -f scripts/gate.mk test' runs nothing.
+BUILDSTAGE := $(STAGE) -n 5
+
+ALL_STAGES := sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug \
+	selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 \
+	kunit-powerpc64 build-i386 sparse w1 cocci
+# Only STAGES= selects these: KUnit and the kselftests on the KCSAN kernel
+# x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2 cores, 3
+# warm); a KCSAN report with a frame in series code fails them.
+EXTRA_STAGES := kunit-x86_64-kcsan selftests-x86_64-kcsan
+LINT_STAGES := sync checkpatch build-x86_64 sparse w1 cocci
+STAGES ?= $(ALL_STAGES)
+ifeq ($(strip $(STAGES)),)
+STAGES := $(ALL_STAGES)
+endif
+$(foreach s,$(STAGES),$(if $(filter $(s),$(ALL_STAGES) $(EXTRA_STAGES)),,\
+	$(error unknown stage '$(s)' (stages: $(ALL_STAGES) $(EXTRA_STAGES)))))
+
+done = $(patsubst %,$(G)/%.done,$(1))
+
+# The order in which make -j2 takes what is ready: one build and one guest
+# at a time where it can (TCG guests leave CPU time idle that a build uses,
+# and a build's single-threaded link leaves a core to a guest), each
+# kernel built before the guests that do not need it, in the order the
+# guests use them; then the builds and lint that no guest needs, the
+# per-commit builds last (the longest when cold, and no guest waits on
+# them). Stages not in STAGES are left out, their prerequisites are not.
+ORDER := sync harness \
+	prepare-selftests-x86_64 kunit-x86_64 prepare-selftests-arm64 selftests-x86_64 \
+	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
+	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
+	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
+	cocci sparse w1 build-i386 checkpatch build-x86_64
+# A prepare step is in the order when a selected stage needs it.
+needs = $(strip $(foreach s,$(STAGES),$(or $(PREP_$(s)),)))
+PREP_kunit-x86_64 := prepare-selftests-x86_64
+PREP_selftests-x86_64 := prepare-selftests-x86_64
+PREP_kunit-arm64-debug := prepare-selftests-arm64
+PREP_selftests-arm64 := prepare-selftests-arm64
+PREP_selftests-arm64-acpi := prepare-selftests-arm64
+PREP_kunit-x86_64-debug := prepare-selftests-x86_64-debug
+PREP_selftests-x86_64-debug := prepare-selftests-x86_64-debug
+PREP_kunit-x86_64-kcsan := prepare-selftests-x86_64-kcsan
+PREP_selftests-x86_64-kcsan := prepare-selftests-x86_64-kcsan
+PREP_kunit-powerpc64 := build-powerpc64
+selected = $(filter $(STAGES) $(needs),$(ORDER))
+
+.PHONY: test lint FORCE
+test: $(call done,$(selected))
+	@$(S)/gate.sh end
+# make lint: the lint stages of the graph, alone.
+lint: $(call done,$(filter $(LINT_STAGES),$(ORDER)))
+	@$(S)/gate.sh end
+
+$(G)/began: FORCE
+	@$(S)/gate.sh begin
+# Every node comes after gate.sh begin and runs in every make.
+$(call done,$(ORDER)): $(G)/began FORCE
+
+# Stages without prerequisites.
+$(G)/sync.done:
+	@$(STAGE) sync $(S)/check-sync.sh --record
+$(G)/harness.done:
+	@$(STAGE) harness $(S)/harness.sh
+$(G)/checkpatch.done:
+	@$(STAGE) checkpatch $(S)/lint-checkpatch.sh
+$(G)/sparse.done:
+	@$(BUILDSTAGE) sparse $(S)/lint-findings.sh sparse
+$(G)/w1.done:
+	@$(BUILDSTAGE) w1 $(S)/lint-findings.sh w1
+$(G)/cocci.done:
+	@$(BUILDSTAGE) cocci $(S)/lint-cocci.sh
+$(G)/build-i386.done:
+	@$(BUILDSTAGE) build-i386 $(S)/build-stage.sh i386
+# With kunit-powerpc64 the guest needs the image, not only the result: the
+# kernel is built (from ccache) even when the same tree built before.
+$(G)/build-powerpc64.done:
+	@$(BUILDSTAGE) build-powerpc64 $(S)/build-stage.sh \
+		$(if $(filter kunit-powerpc64,$(STAGES)),--image) powerpc64
+# Per-commit builds of the x86_64 kselftest kernel, in their own work tree
+# and object folder (build/bisect/): they read nothing the other stages
+# write, and run whenever a slot is free.
+$(G)/build-x86_64.done:
+	@$(BUILDSTAGE) build-x86_64 $(S)/lint-bisect.sh x86_64-ksft
+
+# A kselftest stage is a prepare step (its kernel, with the KUnit suites
+# built in, the kselftests and the initramfs) and a run in the guest; the
+# KUnit stage of the same configuration boots that kernel with
+# kunit.enable=1.
+$(G)/prepare-selftests-%.done:
+	@$(BUILDSTAGE) prepare-selftests-$* $(S)/selftests.sh --prepare $*
+$(G)/selftests-%.done: $(G)/prepare-selftests-%.done
+	@$(STAGE) selftests-$* $(S)/selftests.sh --run $*
+$(G)/kunit-%.done: $(G)/prepare-selftests-%.done
+	@$(STAGE) kunit-$* $(S)/kunit.sh --no-build $*
+# The arm64 KUnit target arm64-debug has no kernel of its own: it boots
+# the arm64 kselftest kernel (configs/targets/arm64-debug).
+$(G)/kunit-arm64-debug.done: $(G)/prepare-selftests-arm64.done
+	@$(STAGE) kunit-arm64-debug $(S)/kunit.sh --no-build arm64-debug
+# powerpc64 has no kselftest guest: its build stage builds its kernel.
+$(G)/kunit-powerpc64.done: $(G)/build-powerpc64.done
+	@$(STAGE) kunit-powerpc64 $(S)/kunit.sh --no-build powerpc64
+# The arm_cspmu kselftest again, in the kernel and initramfs of
+# selftests-arm64, booted through UEFI with the fake banks described by an
+# APMT (scripts/cspmu-fake-apmt.sh): the ACPI path from the table to the
+# PMUs. Only that test: the others do not depend on how the PMUs are
+# described.
+$(G)/selftests-arm64-acpi.done: $(G)/prepare-selftests-arm64.done
+	@$(STAGE) selftests-arm64-acpi $(S)/selftests.sh --run --acpi --only perf_events:arm_cspmu arm64
