@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Bisectability: build the x86_64 target at every commit base+1..HEAD.
-# linux/ must be clean; it is left at the branch it was on, whatever
-# happens.
+# Bisectability: build TARGET (make test: x86_64-ksft) at every commit
+# base+1..HEAD of linux/.
 #
-# HEAD is built first (or taken as built: HEAD_BUILT=1, 'make test' built
-# it with the config check already), in the target's own object folder.
-# The other commits are built newest first, in a copy of that folder: each
-# step then recompiles what one patch changed, where walking oldest first
-# would begin with a jump from HEAD back to patch 1 that recompiles
-# everything the series touches (about 6 minutes on 2 cores). The copy is
-# built at the folder's own path (the original waits aside, in
-# FOLDER.head, and comes back at the end, or at the start of the next run
-# if this one was killed): objtool and the generated Makefile record that
-# path, and a folder built elsewhere would rebuild everything. So the
-# target's folder is HEAD's again afterwards, for the guests and the next
-# run.
+#   lint-bisect.sh TARGET
+#
+# The commits are checked out in a work tree of their own,
+# build/bisect/linux (git worktree), and built in an object folder of
+# their own, build/bisect/build/kernel/TARGET: linux/ and the other
+# object folders are never touched, so this runs beside every other stage
+# of make test. The folder sits at the same depth below build/bisect as
+# build/kernel/TARGET below the repository, so that the paths a compile
+# names (made relative by CCACHE_BASEDIR) are the same as in the guests'
+# builds and ccache serves both.
+#
+# HEAD is built first, with the config check. The other commits are built
+# newest first: each step then recompiles what one patch changed, where
+# walking oldest first would begin with a jump from HEAD back to patch 1
+# that recompiles everything the series touches (about 6 minutes on 2
+# cores). The folder keeps the last build between runs.
 #
 # A commit whose patch on top changes no file the later commit's build
 # read (the sources and headers in the objects' .cmd dependency lists,
@@ -26,44 +29,16 @@
 #
 # A commit whose tree built before, for the same target configuration,
 # compiler and build script, is not built again either: its result is
-# kept (outside the clone, keyed on all of these) and says so.
+# kept (outside the clone, keyed on all of these) and says so. Only the
+# commits; uncommitted changes in linux/ are the sync stage's concern.
 . "$(dirname "$0")/lib.sh"
 need_tree
 stage=lint-bisect
-target=${BISECT_TARGET:-x86_64}
+target=${1:?usage: lint-bisect.sh TARGET}
 reset_results "$stage"
-[ -z "$(git -C "$LINUX" status --porcelain --untracked-files=no)" ] || {
-	record "$stage" FAIL "per-commit builds" "linux/ has uncommitted changes"
-	exit 1
-}
-branch=$(git -C "$LINUX" symbolic-ref -q --short HEAD || git -C "$LINUX" rev-parse HEAD)
-# The checkouts give every file a commit changes a new modification time;
-# back at HEAD the files are as before, and so are their times again: the
-# other targets' object folders (kselftest kernels, lint) then stay up to
-# date instead of recompiling everything the series touches.
-mtimes=$(mktemp)
-git -C "$LINUX" log --format= --name-only base..HEAD | sort -u | sed '/^$/d' |
-	(cd "$LINUX" && while read -r f; do [ -f "$f" ] && printf '%s %s\n' "$(stat -c %.9Y "$f")" "$f"; done) >"$mtimes" || true
-restore() {
-	git -C "$LINUX" checkout -q "$branch"
-	(cd "$LINUX" && while read -r t f; do
-		# Only files whose content is HEAD's again (they all should be).
-		git diff --quiet HEAD -- "$f" 2>/dev/null && touch -m -d "@$t" "$f"
-	done <"$mtimes") || true
-	rm -f "$mtimes"
-	put_back
-}
-# put_back: HEAD's object folder back in place (after a copy was built).
-put_back() {
-	if [ -d "$BUILD/kernel/$target.head" ]; then
-		rm -rf "$BUILD/kernel/$target"
-		mv "$BUILD/kernel/$target.head" "$BUILD/kernel/$target"
-	fi
-}
-put_back
-trap restore EXIT
-out=$BUILD/kernel/$target
-deps=$BUILD/kernel/$target.deps
+wt=$BUILD/bisect/linux
+out=$BUILD/bisect/build/kernel/$target
+deps=$out.deps
 cache=$HOME/.cache/perf-series/bisect
 mkdir -p "$cache"
 load_target "$target"
@@ -80,12 +55,25 @@ cache_key() {
 	printf '%s %s %s\n' "$setup_key" "$(git -C "$LINUX" rev-parse "$1^{tree}")" "$2" | sha256sum | cut -d' ' -f1
 }
 
-# read_deps: the files (relative to linux/) the last build in $work read.
+# checkout COMMIT: the work tree at COMMIT (made, or made again when it is
+# not a work tree of linux/ any more, e.g. after 'make tree').
+checkout() {
+	if [ "$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" != "$(git -C "$LINUX" rev-parse --path-format=absolute --git-common-dir)" ] ||
+		! git -C "$wt" checkout -q -f --detach "$1" 2>/dev/null; then
+		rm -rf "$wt"
+		git -C "$LINUX" worktree prune
+		mkdir -p "$(dirname "$wt")"
+		git -C "$LINUX" worktree add -f --detach "$wt" "$1" >"$LOGS/bisect/worktree.log" 2>&1 ||
+			die "cannot check out $1 into $(rel "$wt"): see $(rel "$LOGS/bisect/worktree.log")"
+	fi
+}
+
+# read_deps: the files (relative to the work tree) the last build in $work read.
 read_deps() {
 	local rel
-	rel=$(realpath -m --relative-to="$work" "$LINUX")/
+	rel=$(realpath -m --relative-to="$work" "$wt")/
 	find "$work" -name '*.cmd' -print0 | xargs -0 -r cat | tr ' \\\t' '\n\n\n' |
-		sed -n -e "s#^$rel##p" -e "s#^$LINUX/##p" | sort -u >"$deps"
+		sed -n -e "s#^$rel##p" -e "s#^$wt/##p" | sort -u >"$deps"
 	# Folders the build went into (each has a .cmd file, if only that of
 	# its built-in.a): their Makefile and Kbuild are read.
 	(cd "$work" && find . -name '*.cmd' -printf '%h\n') | sed 's#^\./\?##' | sort -u >"$deps.dirs"
@@ -111,7 +99,7 @@ same_build() {
 	done < <(git -C "$LINUX" diff-tree --no-commit-id --name-only -r "$1")
 	[ $kconfig = 1 ] || return 0
 	cp "$work/.config" "$deps.config"
-	VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$LINUX" "$work" -- syncconfig \
+	VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$wt" "$work" -- syncconfig \
 		>"$LOGS/bisect/config-$i.log" 2>&1 &&
 		cmp -s "$work/.config" "$deps.config"
 }
@@ -128,28 +116,25 @@ rm -f "$deps" "$deps.dirs"
 # folder holds no build of a commit this walk visited, or it failed).
 built=
 
-# HEAD: with the config check, in the target's own folder.
+# HEAD: with the config check (and the boot image).
 i=$total
 key=$(cache_key HEAD 1)
-if [ "${HEAD_BUILT:-0}" = 1 ]; then
-	res_status[i]=PASS res_detail[i]="built for the guests"
-	touch "$cache/$key"
-	built=$i
-elif [ -f "$cache/$key" ]; then
+if [ -f "$cache/$key" ]; then
 	res_status[i]=PASS res_detail[i]="same tree built before"
-elif step "build $target at patch $i/$total" "$LOGS/bisect/$i.log" \
-	env VERIFY_CONFIG=1 "$TOP/scripts/build-kernel.sh" "$target"; then
-	res_status[i]=PASS res_detail[i]=
-	touch "$cache/$key"
-	built=$i
 else
-	res_status[i]=FAIL res_detail[i]="see $(rel "$LOGS/bisect/$i.log")"
-	status=1
+	checkout "${commits[i - 1]}"
+	if step "build $target at patch $i/$total" "$LOGS/bisect/$i.log" \
+		env VERIFY_CONFIG=1 "$TOP/scripts/build-kernel.sh" "$target" "$wt" "$out"; then
+		res_status[i]=PASS res_detail[i]=
+		touch "$cache/$key"
+		built=$i
+	else
+		res_status[i]=FAIL res_detail[i]="see $(rel "$LOGS/bisect/$i.log")"
+		status=1
+	fi
 fi
 
-# The older commits, newest first, in a copy of the folder (made when the
-# first of them needs building) at its own path.
-moved=0
+# The older commits, newest first.
 for ((i = total - 1; i >= 1; i--)); do
 	c=${commits[i - 1]}
 	key=$(cache_key "$c" 0)
@@ -158,12 +143,7 @@ for ((i = total - 1; i >= 1; i--)); do
 		res_status[i]=PASS res_detail[i]="same tree built before"
 		continue
 	fi
-	git -C "$LINUX" checkout -q --detach "$c"
-	if [ $moved = 0 ] && [ -d "$out" ]; then
-		mv "$out" "$out.head"
-		cp -a "$out.head" "$out"
-		moved=1
-	fi
+	checkout "$c"
 	# Patch i+1 changes nothing the build of its tree read: this tree
 	# builds the same.
 	if [ "$built" = $((i + 1)) ] && { [ -s "$deps" ] || read_deps; } && same_build "${commits[i]}"; then
@@ -176,7 +156,7 @@ for ((i = total - 1; i >= 1; i--)); do
 	# vmlinux and the modules: what a patch can break. The boot image
 	# (compressing vmlinux again) is HEAD's concern only.
 	if step "build $target at patch $i/$total" "$LOGS/bisect/$i.log" \
-		env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$LINUX" "$work" -- vmlinux modules; then
+		env VERIFY_CONFIG=0 "$TOP/scripts/build-kernel.sh" "$target" "$wt" "$work" -- vmlinux modules; then
 		res_status[i]=PASS res_detail[i]=
 		built=$i
 		touch "$cache/$key"
