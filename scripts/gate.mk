@@ -45,19 +45,26 @@ $(foreach s,$(STAGES),$(if $(filter $(s),$(ALL_STAGES) $(EXTRA_STAGES)),,\
 
 done = $(patsubst %,$(G)/%.done,$(1))
 
-# The order in which make -j2 takes what is ready: one build and one guest
-# at a time where it can (TCG guests leave CPU time idle that a build uses,
-# and a build's single-threaded link leaves a core to a guest), each
-# kernel built before the guests that do not need it, in the order the
-# guests use them; then the builds and lint that no guest needs, the
-# per-commit builds last (the longest when cold, and no guest waits on
-# them). Stages not in STAGES are left out, their prerequisites are not.
+# The order in which make takes what is ready: each kernel built before
+# the guests that do not need it, in the order the guests use them; then
+# the builds and lint that no guest needs, the per-commit builds last (the
+# longest when cold, and no guest waits on them). Stages not in STAGES are
+# left out, the prerequisites of those in it are not.
 ORDER := sync harness \
 	prepare-selftests-x86_64 kunit-x86_64 prepare-selftests-arm64 selftests-x86_64 \
 	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
 	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
 	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
 	cocci sparse w1 build-i386 checkpatch build-x86_64
+# The builds and lint run one after the other, in that order (each has the
+# one before as an order-only prerequisite): one job slot builds while the
+# other runs the guests, as soon as each one's kernel is ready. TCG guests
+# leave CPU time idle that a build uses, and a build's link leaves a core
+# to a guest; with the builds done (with warm caches they take seconds),
+# both slots run guests. Without the chain, make would fill both slots
+# with builds first: it takes the next node that is ready when it looks,
+# and the guests are not ready yet then.
+BUILD_NODES := prepare-selftests-% build-% cocci sparse w1 checkpatch
 # A prepare step is in the order when a selected stage needs it.
 needs = $(strip $(foreach s,$(STAGES),$(or $(PREP_$(s)),)))
 PREP_kunit-x86_64 := prepare-selftests-x86_64
@@ -71,6 +78,11 @@ PREP_kunit-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_selftests-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_kunit-powerpc64 := build-powerpc64
 selected = $(filter $(STAGES) $(needs),$(ORDER))
+builds := $(filter $(BUILD_NODES),$(selected))
+# "next:previous" for each build after the first.
+chain := $(join $(addsuffix :,$(wordlist 2,$(words $(builds)),$(builds))),\
+	$(wordlist 1,$(words $(wordlist 2,$(words $(builds)),$(builds))),$(builds)))
+$(foreach p,$(chain),$(eval $(G)/$(firstword $(subst :, ,$(p))).done: | $(G)/$(lastword $(subst :, ,$(p))).done))
 
 .PHONY: test lint FORCE
 test: $(call done,$(selected))
