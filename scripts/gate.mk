@@ -60,13 +60,16 @@ ORDER := sync harness \
 # one before as an order-only prerequisite): one job slot builds while the
 # other runs the guests, as soon as each one's kernel is ready. TCG guests
 # leave CPU time idle that a build uses, and a build's link leaves a core
-# to a guest; with the builds done (with warm caches they take seconds),
-# both slots run guests. Without the chain, make would fill both slots
+# to a guest; with the builds done, both slots run guests. Without the chain, make would fill both slots
 # with builds first: it takes the next node that is ready when it looks,
 # and the guests are not ready yet then.
 BUILD_NODES := prepare-selftests-% build-% cocci sparse w1 checkpatch
-# A prepare step is in the order when a selected stage needs it.
-needs = $(strip $(foreach s,$(STAGES),$(or $(PREP_$(s)),)))
+# The dependencies: each guest stage needs the step that builds its
+# kernel (and initramfs): a kselftest stage's prepare step, which the KUnit
+# stage of the same configuration shares (it boots that kernel with
+# kunit.enable=1); arm64's KUnit target arm64-debug boots the arm64
+# kselftest kernel (configs/targets/arm64-debug); powerpc64 has no
+# kselftest guest: its build stage builds its kernel.
 PREP_kunit-x86_64 := prepare-selftests-x86_64
 PREP_selftests-x86_64 := prepare-selftests-x86_64
 PREP_kunit-arm64-debug := prepare-selftests-arm64
@@ -77,6 +80,9 @@ PREP_selftests-x86_64-debug := prepare-selftests-x86_64-debug
 PREP_kunit-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_selftests-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_kunit-powerpc64 := build-powerpc64
+$(foreach s,$(ALL_STAGES) $(EXTRA_STAGES),$(if $(PREP_$(s)),$(eval $(G)/$(s).done: $(G)/$(PREP_$(s)).done)))
+# The nodes to run: STAGES and what they need.
+needs = $(strip $(foreach s,$(STAGES),$(PREP_$(s))))
 selected = $(filter $(STAGES) $(needs),$(ORDER))
 builds := $(filter $(BUILD_NODES),$(selected))
 # "next:previous" for each build after the first.
@@ -114,8 +120,7 @@ $(G)/build-i386.done:
 # With kunit-powerpc64 the guest needs the image, not only the result: the
 # kernel is built (from ccache) even when the same tree built before.
 $(G)/build-powerpc64.done:
-	@$(BUILDSTAGE) build-powerpc64 $(S)/build-stage.sh \
-		$(if $(filter kunit-powerpc64,$(STAGES)),--image) powerpc64
+	@$(BUILDSTAGE) build-powerpc64 $(S)/build-stage.sh $(if $(filter kunit-powerpc64,$(STAGES)),--image) powerpc64
 # Per-commit builds of the x86_64 kselftest kernel, in their own work tree
 # and object folder (build/bisect/): they read nothing the other stages
 # write, and run whenever a slot is free.
@@ -124,25 +129,17 @@ $(G)/build-x86_64.done:
 
 # A kselftest stage is a prepare step (its kernel, with the KUnit suites
 # built in, the kselftests and the initramfs) and a run in the guest; the
-# KUnit stage of the same configuration boots that kernel with
-# kunit.enable=1.
+# KUnit stages boot the kernel of their prerequisite (PREP_ above).
 $(G)/prepare-selftests-%.done:
 	@$(BUILDSTAGE) prepare-selftests-$* $(S)/selftests.sh --prepare $*
-$(G)/selftests-%.done: $(G)/prepare-selftests-%.done
+$(G)/selftests-%.done:
 	@$(STAGE) selftests-$* $(S)/selftests.sh --run $*
-$(G)/kunit-%.done: $(G)/prepare-selftests-%.done
+$(G)/kunit-%.done:
 	@$(STAGE) kunit-$* $(S)/kunit.sh --no-build $*
-# The arm64 KUnit target arm64-debug has no kernel of its own: it boots
-# the arm64 kselftest kernel (configs/targets/arm64-debug).
-$(G)/kunit-arm64-debug.done: $(G)/prepare-selftests-arm64.done
-	@$(STAGE) kunit-arm64-debug $(S)/kunit.sh --no-build arm64-debug
-# powerpc64 has no kselftest guest: its build stage builds its kernel.
-$(G)/kunit-powerpc64.done: $(G)/build-powerpc64.done
-	@$(STAGE) kunit-powerpc64 $(S)/kunit.sh --no-build powerpc64
 # The arm_cspmu kselftest again, in the kernel and initramfs of
 # selftests-arm64, booted through UEFI with the fake banks described by an
 # APMT (scripts/cspmu-fake-apmt.sh): the ACPI path from the table to the
 # PMUs. Only that test: the others do not depend on how the PMUs are
 # described.
-$(G)/selftests-arm64-acpi.done: $(G)/prepare-selftests-arm64.done
+$(G)/selftests-arm64-acpi.done:
 	@$(STAGE) selftests-arm64-acpi $(S)/selftests.sh --run --acpi --only perf_events:arm_cspmu arm64
