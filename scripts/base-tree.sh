@@ -5,7 +5,7 @@
 need_tree
 mkdir -p "$LOGS"
 wt=$BUILD/src-base
-# Stages of both lanes of 'make test' (sparse, w1, cocci) may ask for it
+# Stages that 'make -jN test' may run at once (sparse, w1, cocci) may ask for it
 # at the same time: one would delete the worktree the other reads.
 exec 9>"$BUILD/src-base.lock"
 flock 9
