@@ -56,14 +56,14 @@ ORDER := sync harness \
 	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
 	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
 	cocci sparse w1 build-i386 checkpatch build-x86_64
-# The builds and lint run one after the other, in that order (each has the
-# one before as an order-only prerequisite): one job slot builds while the
-# other runs the guests, as soon as each one's kernel is ready. TCG guests
-# leave CPU time idle that a build uses, and a build's link leaves a core
-# to a guest; with the builds done, both slots run guests. Without the chain, make would fill both slots
-# with builds first: it takes the next node that is ready when it looks,
-# and the guests are not ready yet then.
-BUILD_NODES := prepare-selftests-% build-% cocci sparse w1 checkpatch
+# make runs the first node in this order that is ready when it looks for
+# one, and waits for a free job slot with it: at the start the guests are
+# not ready, so both slots build the first kselftest kernels, and each
+# guest then runs as soon as its kernel is ready and a slot is free.
+# Chaining the builds one after the other (as the builds lane of the old
+# scripts/test.sh did) left two long guests waiting behind the builds:
+# 2026-12-07, warm caches, load 7 on 2 cores, 714 s without the chain,
+# 880 s with it.
 # The dependencies: each guest stage needs the step that builds its
 # kernel (and initramfs): a kselftest stage's prepare step, which the KUnit
 # stage of the same configuration shares (it boots that kernel with
@@ -84,11 +84,6 @@ $(foreach s,$(ALL_STAGES) $(EXTRA_STAGES),$(if $(PREP_$(s)),$(eval $(G)/$(s).don
 # The nodes to run: STAGES and what they need.
 needs = $(strip $(foreach s,$(STAGES),$(PREP_$(s))))
 selected = $(filter $(STAGES) $(needs),$(ORDER))
-builds := $(filter $(BUILD_NODES),$(selected))
-# "next:previous" for each build after the first.
-chain := $(join $(addsuffix :,$(wordlist 2,$(words $(builds)),$(builds))),\
-	$(wordlist 1,$(words $(wordlist 2,$(words $(builds)),$(builds))),$(builds)))
-$(foreach p,$(chain),$(eval $(G)/$(firstword $(subst :, ,$(p))).done: | $(G)/$(lastword $(subst :, ,$(p))).done))
 
 .PHONY: test lint FORCE
 test: $(call done,$(selected))
