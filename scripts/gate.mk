@@ -45,25 +45,24 @@ $(foreach s,$(STAGES),$(if $(filter $(s),$(ALL_STAGES) $(EXTRA_STAGES)),,\
 
 done = $(patsubst %,$(G)/%.done,$(1))
 
-# The order in which make takes what is ready: each kernel built before
-# the guests that do not need it, in the order the guests use them; then
-# the builds and lint that no guest needs, the per-commit builds last (the
-# longest when cold, and no guest waits on them). Stages not in STAGES are
-# left out, the prerequisites of those in it are not.
+# The order of the nodes. In each pass over this list make starts every
+# node that is ready, waiting for a free job slot for each one: the builds
+# and lint, ready from the start, take both slots first (the kselftest
+# kernels in the order the guests use them, then what no guest needs, the
+# per-commit builds last); the guests follow, two at a time (a guest
+# whose kernel is ready when the first pass reaches it starts then). Stages not in STAGES are
+# left out, the prerequisites of those in it are not. A chain of the
+# builds (each an order-only prerequisite of the next, one slot building
+# while the other runs guests, as the builds lane of the old
+# scripts/test.sh did) was slower: the long guests (arm64, x86_64 debug:
+# 300 to 400 s each) waited behind builds. 2026-12-07, warm caches, load 7
+# on 2 cores: 714 s without the chain, 880 s with it.
 ORDER := sync harness \
 	prepare-selftests-x86_64 kunit-x86_64 prepare-selftests-arm64 selftests-x86_64 \
 	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
 	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
 	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
 	cocci sparse w1 build-i386 checkpatch build-x86_64
-# make runs the first node in this order that is ready when it looks for
-# one, and waits for a free job slot with it: at the start the guests are
-# not ready, so both slots build the first kselftest kernels, and each
-# guest then runs as soon as its kernel is ready and a slot is free.
-# Chaining the builds one after the other (as the builds lane of the old
-# scripts/test.sh did) left two long guests waiting behind the builds:
-# 2026-12-07, warm caches, load 7 on 2 cores, 714 s without the chain,
-# 880 s with it.
 # The dependencies: each guest stage needs the step that builds its
 # kernel (and initramfs): a kselftest stage's prepare step, which the KUnit
 # stage of the same configuration shares (it boots that kernel with
