@@ -54,9 +54,11 @@ done = $(patsubst %,$(G)/%.done,$(1))
 # left out, the prerequisites of those in it are not. A chain of the
 # builds (each an order-only prerequisite of the next, one slot building
 # while the other runs guests, as the builds lane of the old
-# scripts/test.sh did) was slower: the long guests (arm64, x86_64 debug:
-# 300 to 400 s each) waited behind builds. 2026-12-07, warm caches, load 7
-# on 2 cores: 714 s without the chain, 880 s with it.
+# scripts/test.sh did) was not faster: the long guests (arm64, x86_64
+# debug: 300 to 400 s each) waited behind builds. 2026-12-07, caches warm
+# but the kselftest kernels rebuilt from ccache, load 7 to 8 on 2 cores
+# from other jobs: 714 and 833 s without the chain, 880 s with it (the old
+# test.sh: 780 s).
 ORDER := sync harness \
 	prepare-selftests-x86_64 kunit-x86_64 prepare-selftests-arm64 selftests-x86_64 \
 	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
