@@ -23,7 +23,7 @@
 # log as selftests-arm64-acpi).
 . "$(dirname "$0")/lib.sh"
 need_tree
-phase=all acpi= only=${SELFTEST_ONLY:-}
+phase=all acpi='' only=${SELFTEST_ONLY:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--prepare) phase=prepare ;;
