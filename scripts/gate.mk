@@ -28,14 +28,14 @@ STAGE := $(S)/stage.sh
 # one, so 'make -n -f scripts/gate.mk test' runs nothing.
 BUILDSTAGE := $(STAGE) -n 5
 
-ALL_STAGES := sync harness checkpatch build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug \
+ALL_STAGES := sync harness checkpatch series build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug \
 	selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 \
 	kunit-powerpc64 build-i386 sparse w1 cocci
 # Only STAGES= selects these: KUnit and the kselftests on the KCSAN kernel
 # x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2 cores, 3
 # warm); a KCSAN report with a frame in series code fails them.
 EXTRA_STAGES := kunit-x86_64-kcsan selftests-x86_64-kcsan
-LINT_STAGES := sync checkpatch build-x86_64 sparse w1 cocci
+LINT_STAGES := sync checkpatch series build-x86_64 sparse w1 cocci
 STAGES ?= $(ALL_STAGES)
 ifeq ($(strip $(STAGES)),)
 STAGES := $(ALL_STAGES)
@@ -64,7 +64,7 @@ ORDER := sync harness \
 	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
 	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
 	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
-	cocci sparse w1 build-i386 checkpatch build-x86_64
+	cocci sparse w1 build-i386 checkpatch series build-x86_64
 # The dependencies: each guest stage needs the step that builds its
 # kernel (and initramfs): a kselftest stage's prepare step, which the KUnit
 # stage of the same configuration shares (it boots that kernel with
@@ -105,6 +105,10 @@ $(G)/harness.done:
 	@$(STAGE) harness $(S)/harness.sh
 $(G)/checkpatch.done:
 	@$(STAGE) checkpatch $(S)/lint-checkpatch.sh
+# Each topic series applies with git am on top of the topics it names,
+# and the whole set with quilt push -a, in a work tree of its own.
+$(G)/series.done:
+	@$(STAGE) series $(S)/lint-series.sh
 $(G)/sparse.done:
 	@$(BUILDSTAGE) sparse $(S)/lint-findings.sh sparse
 $(G)/w1.done:

@@ -18,7 +18,7 @@ gate=$BUILD/gate
 # results_of NODE: the result file (build/results/) a node of the graph writes.
 results_of() {
 	case $1 in
-	sync | checkpatch | sparse | w1 | cocci) echo "lint-$1" ;;
+	sync | checkpatch | series | sparse | w1 | cocci) echo "lint-$1" ;;
 	build-x86_64) echo lint-bisect ;;
 	# A prepare step records its failures as those of its stage.
 	prepare-selftests-*) echo "${1#prepare-}" ;;
