@@ -14,6 +14,11 @@ if [ -f "$wt/Makefile" ] && [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(
 	exit 0
 fi
 rm -rf "$wt"
-git -C "$LINUX" worktree prune
-git -C "$LINUX" worktree add -f --detach "$wt" base >"$LOGS/base-tree.log" 2>&1 ||
+# One lock for prune and add with the other stages that make worktrees
+# of linux/ (lint-series.sh, lint-bisect.sh): see lint-series.sh.
+(
+	flock 8
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -f --detach "$wt" base
+) 8>"$LINUX/.git/perf-series-worktrees.lock" >"$LOGS/base-tree.log" 2>&1 ||
 	die "cannot check out base into $(rel "$wt"): see $(rel "$LOGS/base-tree.log")"

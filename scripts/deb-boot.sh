@@ -10,7 +10,9 @@
 # Like 'make run', it fails unless the demo passes and the kernel log is
 # free of splats. Not part of 'make test': 'make deb' takes hours.
 . "$(dirname "$0")/lib.sh"
-need dpkg-deb depmod
+# modinfo is in /sbin, outside a user's PATH on Debian.
+PATH=$PATH:/sbin:/usr/sbin
+need dpkg-deb modinfo
 mapfile -t debs < <(ls -t "$BUILD"/deb/linux-image-*.deb 2>/dev/null | grep -v -- '-dbg_' || true)
 [ ${#debs[@]} -gt 0 ] || die "no linux-image package in $(rel "$BUILD/deb"): run 'make deb' first"
 deb=${debs[0]}
@@ -32,13 +34,14 @@ while [ ${#want[@]} -gt 0 ]; do
 	m=${want[0]}
 	want=("${want[@]:1}")
 	case " ${have[*]} " in *" $m "*) continue ;; esac
-	f=$(find "$mods/kernel" -name "$m.ko*" | head -n 1)
+	# modinfo names dependencies with '_', files may have '-'.
+	f=$(find "$mods/kernel" \( -name "$m.ko*" -o -name "${m//_/-}.ko*" \) | head -n 1)
 	[ -n "$f" ] || die "the package has no module $m (is CONFIG_PERF_TEST_PMU=m in its config?)"
 	have+=("$m")
 	dest=$work/initramfs/lib/modules/$ver/${f#"$mods"/}
 	mkdir -p "$(dirname "$dest")"
 	cp "$f" "$dest"
-	for d in $(/sbin/modinfo -F depends "$f" | tr ',' ' '); do want+=("$d"); done
+	for d in $(modinfo -F depends "$f" | tr ',' ' '); do want+=("$d"); done
 done
 cp "$mods"/modules.order "$mods"/modules.builtin* "$work/initramfs/lib/modules/$ver/" 2>/dev/null || true
 echo "  kernel $ver; modules for the demo: ${have[*]}"

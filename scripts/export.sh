@@ -36,24 +36,12 @@ done
 [ "$total" -eq ${#commits[@]} ] ||
 	die "patches/topics counts $total patches, linux/ has ${#commits[@]} commits after base: add the new patch to its topic's count"
 
+# The diff options pinned to git's defaults, so that a user's own
+# (diff.algorithm=histogram, say) do not change the patches.
 gitfp() {
 	git -C "$LINUX" -c core.abbrev=12 -c diff.renames=true -c diff.noprefix=false \
-		-c diff.mnemonicPrefix=false -c format.signature= "$@"
-}
-
-# prereq_upto K: the patch ids of commits 0..K (0-based) as 'git
-# format-patch --base' computes them (they differ from 'git patch-id
-# --stable' for some diffs), from a one-patch range that starts at K.
-prereq_upto() {
-	[ "$1" -ge 0 ] || return 0
-	gitfp format-patch --stdout --base=base "${commits[$1]}..${commits[$1 + 1]}" |
-		sed -n 's/^prerequisite-patch-id: //p'
-}
-
-# patch_ids FIRST LAST: the ids of commits FIRST..LAST (LAST is not the
-# last commit: the topics after it need it).
-patch_ids() {
-	prereq_upto "$2" | tail -n +$(($1 + 1))
+		-c diff.mnemonicPrefix=false -c format.signature= -c diff.algorithm=myers \
+		-c diff.indentHeuristic=true -c diff.context=3 -c diff.interHunkContext=0 "$@"
 }
 
 declare -A first last
@@ -71,12 +59,17 @@ for t in "${topics[@]}"; do
 		--base=base --subject-prefix=PATCH -o "$out" \
 		"${commits[${first[$t]}]}~1..${commits[${last[$t]}]}" >/dev/null
 	# The prerequisite patches: those of the topics it applies on top
-	# of, not every commit before it in linux/.
+	# of, not every commit before it in linux/, by the stable patch id of
+	# their exported files, which b4 looks them up by (git 2.39's
+	# format-patch --base computes some ids without the indent heuristic,
+	# so that they match no patch file: its own lines are replaced).
 	: >"$tmp/need"
 	deps=$("$TOP/scripts/topics.sh" deps "$t")
 	for d in $deps; do
-		[ -n "${first[$d]+x}" ] || die "patches/topics: $t needs $d, which does not come before it"
-		patch_ids "${first[$d]}" "${last[$d]}" >>"$tmp/need"
+		[ -f "$tmp/$d/series" ] || die "patches/topics: $t needs $d, which does not come before it"
+		sed -e '/^#/d' "$tmp/$d/series" | while read -r f; do
+			git -C "$LINUX" patch-id --stable <"$tmp/$d/$f" | cut -d' ' -f1
+		done >>"$tmp/need"
 	done
 	cover=$out/0000-cover-letter.patch
 	subject=$(head -n 1 "$cover_src")
@@ -92,11 +85,11 @@ for t in "${topics[@]}"; do
 	} >"$blurb"
 	date=$(git -C "$LINUX" log -1 --format=%aD "${commits[${last[$t]}]}")
 	awk -v subject="$subject" -v blurb="$blurb" -v date="$date" -v need="$tmp/need" '
-		BEGIN { while ((getline l < need) > 0) want[l] = 1 }
 		/^Date: / && !d { print "Date: " date; d = 1; next }
 		/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
 		/^\*\*\* BLURB HERE \*\*\*$/ { while ((getline l < blurb) > 0) print l; next }
-		/^prerequisite-patch-id: / { if (!($2 in want)) next }
+		/^prerequisite-patch-id: / { next }
+		/^base-commit: / { print; while ((getline l < need) > 0) print "prerequisite-patch-id: " l; next }
 		{ print }' "$cover" >"$cover.new"
 	mv "$cover.new" "$cover"
 	[ "$(grep -c '^prerequisite-patch-id: ' "$cover" || true)" -eq "$(wc -l <"$tmp/need")" ] ||

@@ -82,6 +82,8 @@ PREP_kunit-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_selftests-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_kunit-powerpc64 := build-powerpc64
 $(foreach s,$(ALL_STAGES) $(EXTRA_STAGES),$(if $(PREP_$(s)),$(eval $(G)/$(s).done: $(G)/$(PREP_$(s)).done)))
+# Every stage has its place in ORDER (a stage left out would never run).
+$(foreach s,$(ALL_STAGES) $(EXTRA_STAGES),$(if $(filter $(s),$(ORDER)),,$(error stage '$(s)' is not in ORDER)))
 # The nodes to run: STAGES and what they need.
 needs = $(strip $(foreach s,$(STAGES),$(PREP_$(s))))
 selected = $(filter $(STAGES) $(needs),$(ORDER))

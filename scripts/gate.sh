@@ -46,6 +46,13 @@ end)
 	for f in $(awk -F'\t' 'NR > 1 && $1 != "total" { print $1 }' "$times" | while read -r s; do results_of "$s"; done | sort -u); do
 		cat "$RESULTS/$f.tsv" 2>/dev/null || true
 	done >"$all"
+	# A stage that failed without a FAIL row of its own (its script died
+	# before recording one) gets one, so that 'N failed' counts it.
+	for s in "${failed_stages[@]}"; do
+		f=$(results_of "$s")
+		grep -qE '^FAIL' "$RESULTS/$f.tsv" 2>/dev/null ||
+			printf 'FAIL\tstage %s\tthe stage failed without a result; see its log in %s/\n' "$s" "$(rel "$LOGS")" >>"$all"
+	done
 	passed=$(grep -cE '^(PASS|XPASS)' "$all" || true)
 	failed=$(grep -cE '^FAIL' "$all" || true)
 	skipped=$(grep -cE '^(SKIP|XFAIL)' "$all" || true)
@@ -57,7 +64,6 @@ end)
 	if [ ${#failed_stages[@]} -gt 0 ]; then
 		echo "failed stages: ${failed_stages[*]}"
 		grep -E '^FAIL' "$all" | cut -f2,3 | head -n 30 | sed 's/^/  FAIL /; s/\t/: /'
-		[ "$failed" -gt 0 ] || failed=${#failed_stages[@]}
 	fi
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ] && [ ${#failed_stages[@]} -eq 0 ]

@@ -61,9 +61,14 @@ checkout() {
 	if [ "$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" != "$(git -C "$LINUX" rev-parse --path-format=absolute --git-common-dir)" ] ||
 		! git -C "$wt" checkout -q -f --detach "$1" 2>/dev/null; then
 		rm -rf "$wt"
-		git -C "$LINUX" worktree prune
 		mkdir -p "$(dirname "$wt")"
-		git -C "$LINUX" worktree add -f --detach "$wt" "$1" >"$LOGS/bisect/worktree.log" 2>&1 ||
+		# One lock for prune and add with the other stages that make
+		# worktrees of linux/ (lint-series.sh, base-tree.sh).
+		(
+			flock 8
+			git -C "$LINUX" worktree prune
+			git -C "$LINUX" worktree add -f --detach "$wt" "$1"
+		) 8>"$LINUX/.git/perf-series-worktrees.lock" >"$LOGS/bisect/worktree.log" 2>&1 ||
 			die "cannot check out $1 into $(rel "$wt"): see $(rel "$LOGS/bisect/worktree.log")"
 	fi
 }

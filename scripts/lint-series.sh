@@ -33,10 +33,16 @@ fi
 
 wt=$BUILD/series-check
 rm -rf "$wt"
-git -C "$LINUX" worktree prune
-git -C "$LINUX" worktree add -f --detach "$wt" base >>"$log" 2>&1 ||
-	die "cannot check out base into $(rel "$wt"): see $(rel "$log")"
-trap 'rm -rf "$wt"; git -C "$LINUX" worktree prune' EXIT
+# Stages that make worktrees of linux/ (base-tree.sh, lint-bisect.sh) run
+# at the same time: a prune between another's 'worktree add' and its
+# lock file would remove the new worktree. One lock for prune and add.
+wtlock=$LINUX/.git/perf-series-worktrees.lock
+(
+	flock 8
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -f --detach "$wt" base
+) 8>"$wtlock" >>"$log" 2>&1 || die "cannot check out base into $(rel "$wt"): see $(rel "$log")"
+trap 'rm -rf "$wt"; (flock 8; git -C "$LINUX" worktree prune) 8>"$wtlock"' EXIT
 g() { git -C "$wt" -c user.name="$SERIES_NAME" -c user.email="$SERIES_EMAIL" "$@"; }
 
 # am_topic T: git am of topic T's series file in the worktree.
@@ -73,7 +79,7 @@ done
 g checkout -q -f --detach base >>"$log" 2>&1
 rm -rf "$wt/.git"
 echo "== quilt push -a" >>"$log"
-if (cd "$wt" && QUILT_PATCHES=$TOP/patches QUILT_PC=$wt/.pc quilt push -a -q) >>"$log" 2>&1; then
+if (cd "$wt" && QUILT_PATCHES=$TOP/patches QUILT_PC=$wt/.pc quilt --quiltrc=- push -a -q) >>"$log" 2>&1; then
 	rm -rf "$wt/.pc"
 	# The tree quilt made, as git sees it (Debian's .gitignore hides
 	# everything: add by force), against linux/'s HEAD.
