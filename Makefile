@@ -41,7 +41,7 @@ lint-baseline: ## rewrite lint/baseline/ (the base's sparse, W=1 and coccicheck 
 	@$(S)/deps.sh && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh sparse && LINT_WRITE_BASELINE=1 $(S)/lint-findings.sh w1 && \
 		COCCI_WRITE_BASELINE=1 $(S)/lint-cocci.sh
 
-test-harness: ## the harness's unit tests: result parsers on recorded outputs, variables documented (scripts/tests/; a stage of make test)
+test-harness: ## the harness's unit tests: result parsers on recorded outputs, variables documented, the Cell SPU decoder with perf script (scripts/tests/; a stage of make test)
 	@PYTHONDONTWRITEBYTECODE=1 python3 $(S)/tests/run.py
 
 # make test runs the stage graph scripts/gate.mk with two jobs: those of
