@@ -281,7 +281,8 @@ def recording(tmp, o='<', version=1):
     pd.lost_samples(19, t)
     pd.sample(rec(SWITCH_OUT, 1, 0, 0, OBJ_A, NONE64, 100, 101), t)
     pd.sample(rec(SWITCH_OUT, 5, 0, 0, OBJ_B, NONE64, 200, 202), t + 5)
-    path = os.path.join(tmp, 'perf.data')
+    # not perf.data: the script must learn the name from perf
+    path = os.path.join(tmp, 'rec.data')
     pd.write(path)
     return path, a_path, b_path
 
@@ -369,13 +370,14 @@ class PerfScript(unittest.TestCase):
         """An image bound by object id; a program without one shows offsets."""
         data, a_path, b_path = recording(self.tmp)
         out = self.run_script(data, '--image', '%#x=%s' % (OBJ_B, b_path), '--no-timeline',
-                              '--max-symbols', '1')
+                              '--max-symbols', '1', '--input', os.path.join(self.tmp, 'none.data'))
         self.assertEqual(out.returncode, 0, out.stderr)
         progs = parse_report(out.stdout)
         self.assertEqual(progs[(200, OBJ_B)], {'main': 3})
         # A has a dso that matches no image: no symbols, its offsets
         self.assertEqual(progs[(100, OBJ_A)], {'[offset 0x%x]' % text_off(0x110): 7})
         self.assertNotIn('SPU context switches', out.stdout)
+        self.assertIn('PERF_RECORD_LOST: unknown ([Errno 2] No such file or directory', out.stdout)
 
     def test_refuses_unknown_version(self):
         data, a_path, _ = recording(self.tmp, version=2)
@@ -476,6 +478,14 @@ class Decoding(unittest.TestCase):
         self.assertEqual(p('ppu@0x1230'), (None, 'ppu', 0x1230))
         self.assertEqual(p('0x10051230=ppu@4656'), (0x10051230, 'ppu', 4656))
         self.assertEqual(p('x=y'), (None, 'x=y', None))
+
+    def test_perf_input(self):
+        p = self.m.perf_input
+        self.assertEqual(p(['perf', 'script', '-i', 'a.data', '-s', 'x.py', '--', '--image', 'y']), 'a.data')
+        self.assertEqual(p(['perf', 'script', '-ib.data', '-s', 'x.py']), 'b.data')
+        self.assertEqual(p(['perf', 'script', '--input=c.data']), 'c.data')
+        self.assertEqual(p(['perf', 'script', '--input', 'd.data']), 'd.data')
+        self.assertEqual(p(['perf', 'script', '-s', 'x.py', '--', '-i', 'e.data']), 'perf.data')
 
     def test_choose_image(self):
         S = self.m.ImageSpec
