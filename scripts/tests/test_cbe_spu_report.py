@@ -5,13 +5,16 @@ sharing one buffer, a symbol table), writes perf.data files by hand (one
 cbe_spu event, samples with encoded raw records, switch and lost records,
 PERF_RECORD_LOST and PERF_RECORD_LOST_SAMPLES, an MMAP of the file that
 holds each image), in both byte orders, and runs Debian's perf script on
-them with the script, checking every per-symbol count; and tests the
-script's decoding functions directly. Reads the script from linux/ (make
-tree); skips what needs perf when perf or its Python support is missing.
+them with the script, checking every per-symbol count; tests the
+script's decoding functions directly; and checks its record layout and
+flags against the PMU's header, arch/powerpc/perf/cbe-spu-pmu.h. Reads
+both from linux/ (make tree); skips what needs perf when perf or its
+Python support is missing.
 """
 import importlib.util
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -21,6 +24,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 SCRIPT = os.path.join(TOP, 'linux', 'tools', 'perf', 'scripts', 'python', 'cbe-spu-report.py')
+HEADER = os.path.join(TOP, 'linux', 'arch', 'powerpc', 'perf', 'cbe-spu-pmu.h')
 
 
 def load_script():
@@ -395,6 +399,26 @@ class Decoding(unittest.TestCase):
     def setUpClass(cls):
         cls.m = load_script()
         cls.img = cls.m.SpuImage(spu_image())
+
+    @unittest.skipUnless(os.path.exists(HEADER), 'no cbe-spu-pmu.h in linux/')
+    def test_layout_of_the_kernel(self):
+        """The script's layout, types and flags are those of the PMU's header."""
+        with open(HEADER) as f:
+            h = f.read()
+        defines = {n: int(v, 0) for n, v in re.findall(r'#define CBE_SPU_(\w+)\s+(0x[0-9a-fA-F]+|\d+)\b', h)}
+        self.assertEqual(defines['RAW_MAGIC'], self.m.RAW_MAGIC)
+        self.assertEqual(defines['RAW_VERSION'], self.m.RAW_VERSION)
+        flags = {n[2:]: v for n, v in defines.items() if n.startswith('F_')}
+        self.assertEqual(flags, {n[2:]: getattr(self.m, n) for n in dir(self.m) if n.startswith('F_')})
+        body = re.search(r'enum cbe_spu_raw_type \{(.*?)\};', h, re.S).group(1)
+        names = re.findall(r'CBE_SPU_RAW_(\w+)', body)
+        self.assertEqual(names, ['SAMPLE', 'SWITCH_IN', 'SWITCH_OUT', 'LOST'])
+        self.assertIn('CBE_SPU_RAW_SAMPLE = 1,', body)
+        self.assertEqual([getattr(self.m, 'TYPE_' + n) for n in names], [1, 2, 3, 4])
+        body = re.search(r'struct cbe_spu_raw \{(.*?)\};', h, re.S).group(1)
+        fields = re.findall(r'__be(16|32|64) (\w+);', body)
+        self.assertEqual('>' + ''.join({'16': 'H', '32': 'I', '64': 'Q'}[b] for b, _ in fields), self.m.RAW_FMT)
+        self.assertEqual([n for _, n in fields][1:], list(self.m.Record._fields))
 
     def test_decode_record(self):
         r = self.m.decode_record(raw(SAMPLE, 9, MAPPED | OVERLAY, 0x2090, 7, OBJ_B, 0x690, 200, 201) + bytes(4))
