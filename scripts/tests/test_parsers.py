@@ -385,13 +385,12 @@ class BenchReportTest(ParserCase):
         # Recorded beside the other lines in a later run (page-fault samples).
         self.assertEqual(goals['sample path, one page-fault sample']['value'], 0.7456)
         self.assertTrue(goals['sample path, one page-fault sample']['met'])
-        # This recorded run missed one goal (1.0338 against 1.03): exit 1.
+        # 1.0338: over the old limit of 1.03, within 1.04 (README: Benchmarks).
         self.assertEqual(goals['context switch, system-wide test-PMU event']['value'], 1.0338)
-        self.assertEqual([g for g in goals if not goals[g]['met']], ['context switch, system-wide test-PMU event'])
-        self.assertEqual(rc, 1)
-        self.assertIn('goals not met: context switch, system-wide test-PMU event', stderr)
+        self.assertEqual([g for g in goals if not goals[g]['met']], [])
+        self.assertEqual(rc, 0, stderr)
         self.assertIn('| open_read_close | ns/op | 63795.2 | 63588.7 | 0.9968 |  |', md)
-        self.assertIn('| 1.0338 | 1.03 | NO |', md)
+        self.assertIn('| 1.0338 | 1.04 | yes |', md)
 
     def test_all_goals_met(self):
         patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63000.0')
@@ -401,11 +400,11 @@ class BenchReportTest(ParserCase):
         self.assertNotIn('| NO |', md)
 
     def test_goal_at_its_limit_is_met(self):
-        # 63398.76 / 61552.2 = 1.0300: a limit is the largest ratio allowed.
-        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63398.766')
+        # 64014.288 / 61552.2 = 1.04: a limit is the largest ratio allowed.
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 64014.288')
         rc, report, _, stderr = self.report(data('bench-base.console'), patched)
         goal = [g for g in report['goals'] if g['goal'].startswith('context switch')][0]
-        self.assertEqual(goal['value'], 1.03)
+        self.assertEqual(goal['value'], 1.04)
         self.assertTrue(goal['met'])
         self.assertEqual(rc, 0, stderr)
 
