@@ -370,7 +370,7 @@ class BenchReportTest(ParserCase):
     def test_recorded_pair(self):
         rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'))
         rows = {r['name']: r for r in report['benchmarks']}
-        self.assertEqual(len(rows), 20)
+        self.assertEqual(len(rows), 31)
         self.assertEqual(rows['open_read_close'],
                          {'name': 'open_read_close', 'unit': 'ns/op', 'base': 63795.2, 'patched': 63588.7,
                           'ratio': 0.9968, 'note': ''})
@@ -379,6 +379,16 @@ class BenchReportTest(ParserCase):
         # Skipped on the base kernel (no test PMU there): no ratio, a note.
         self.assertEqual((rows['pingpong_sw_event']['base'], rows['pingpong_sw_event']['ratio']), (None, None))
         self.assertEqual(rows['pingpong_sw_event']['note'], 'base: no test PMU in this kernel')
+        # perf vs ftrace on one tracepoint, on both kernels: the ratio of
+        # the two is a benchmark of its own.
+        self.assertEqual(rows['tp_perf'], {'name': 'tp_perf', 'unit': 'ns/record', 'base': 10306.8,
+                                           'patched': 8388.9, 'ratio': 0.8139, 'note': ''})
+        self.assertEqual((rows['tp_perf_over_ftrace']['base'], rows['tp_perf_over_ftrace']['patched']),
+                         (1.9094, 1.5542))
+        # A BENCH line with words after its unit: the first three count.
+        self.assertEqual(rows['rb_lost_16pages'],
+                         {'name': 'rb_lost_16pages', 'unit': 'lost/attempted', 'base': None,
+                          'patched': 0.5933, 'ratio': None, 'note': 'base: no test PMU in this kernel'})
         goals = {g['goal']: g for g in report['goals']}
         self.assertEqual(goals['first system-wide open, 16k/4k threads']['value'], 3.3934)
         self.assertEqual(goals['fork+exit, global reference']['value'], 1.0052)
@@ -387,6 +397,8 @@ class BenchReportTest(ParserCase):
         self.assertTrue(goals['sample path, one page-fault sample']['met'])
         # 1.0338: over the old limit of 1.03, within 1.04 (README: Benchmarks).
         self.assertEqual(goals['context switch, system-wide test-PMU event']['value'], 1.0338)
+        flood = goals['flood: every sample read or counted lost']
+        self.assertEqual((flood['value'], flood['limit'], flood['met']), (0.0, 0, True))
         self.assertEqual([g for g in goals if not goals[g]['met']], [])
         self.assertEqual(rc, 0, stderr)
         self.assertIn('| open_read_close | ns/op | 63795.2 | 63588.7 | 0.9968 |  |', md)
@@ -399,14 +411,51 @@ class BenchReportTest(ParserCase):
         self.assertTrue(all(g['met'] for g in report['goals']))
         self.assertNotIn('| NO |', md)
 
+    def context_switch_goal(self, report):
+        return [g for g in report['goals'] if g['goal'].startswith('context switch')][0]
+
     def test_goal_at_its_limit_is_met(self):
         # 64014.288 / 61552.2 = 1.04: a limit is the largest ratio allowed.
         patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 64014.288')
         rc, report, _, stderr = self.report(data('bench-base.console'), patched)
-        goal = [g for g in report['goals'] if g['goal'].startswith('context switch')][0]
+        goal = self.context_switch_goal(report)
         self.assertEqual(goal['value'], 1.04)
         self.assertTrue(goal['met'])
         self.assertEqual(rc, 0, stderr)
+
+    def test_goal_over_its_limit_by_less_than_shown(self):
+        # 64016.7 / 61552.2 = 1.040039...: shown as 1.04, but over the
+        # limit, and a limit is compared unrounded.
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 64016.7')
+        rc, report, md, stderr = self.report(data('bench-base.console'), patched)
+        goal = self.context_switch_goal(report)
+        self.assertEqual((goal['value'], goal['met']), (1.04, False))
+        self.assertIn('| 1.04 | 1.04 | NO |', md)
+        self.assertEqual(rc, 1)
+        self.assertIn('goals not met: context switch, system-wide test-PMU event', stderr)
+
+    def test_flood_one_sample_unaccounted(self):
+        # One sample in 100752 neither read nor counted lost: a ratio that
+        # rounds to 0.0 at 4 decimals, against a limit of 0.
+        patched = self.patched_with('BENCH rb_flood_unaccounted 0 samples', 'BENCH rb_flood_unaccounted 1 samples')
+        rc, report, md, stderr = self.report(data('bench-base.console'), patched)
+        goal = [g for g in report['goals'] if g['goal'].startswith('flood')][0]
+        self.assertFalse(goal['met'])
+        self.assertAlmostEqual(goal['value'], 1 / 100752)
+        self.assertIn(f"| {1 / 100752} | 0 | NO |", md)
+        self.assertEqual(rc, 1)
+        self.assertIn('goals not met: flood: every sample read or counted lost', stderr)
+
+    def test_flood_skipped_on_patched(self):
+        # A patched kernel without the sampling test PMU skips the flood
+        # run: a missing result, not a goal met.
+        patched = self.patched_with('BENCH rb_flood_unaccounted 0 samples',
+                                    'BENCH-SKIP rb_flood_unaccounted no test PMU in this kernel')
+        rc, report, _, stderr = self.report(data('bench-base.console'), patched)
+        goal = [g for g in report['goals'] if g['goal'].startswith('flood')][0]
+        self.assertEqual((goal['value'], goal['met']), (None, False))
+        self.assertIn('missing results on the patched kernel: rb_flood_unaccounted', stderr)
+        self.assertEqual(rc, 1)
 
     def test_missing_patched_result(self):
         patched = self.patched_with('BENCH fork_exit_global 1269421.3 ns/op\n', '')
