@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare BENCH lines of a base and a patched guest run, and check goals.
 
-    bench-report.py BASE.console PATCHED.console OUT.json OUT.md
+    bench-report.py BASE.console PATCHED.console OUT.json OUT.md [FIXES.console]
 
 Writes every benchmark's base value, patched value and patched/base ratio
 (below 1.0: the patched kernel is faster), and the goals below, each a
@@ -10,6 +10,11 @@ unrounded), as JSON and as a table. Exit status 1 when a result is
 missing or a goal is not met, or when a console cannot be read or has a
 BENCH line without a number (the outputs are written all the same,
 without what is missing).
+
+FIXES.console is the run of a third kernel, the series without its
+ring-buffer fast path (scripts/bench-fixes-tree.sh): its values and
+their ratio to the base get columns of their own, and the goals on
+'fixes:' results are unmet without it.
 """
 import json
 import re
@@ -18,8 +23,8 @@ import sys
 LINE = re.compile(r'^BENCH (\S+) (\S+) (\S+)')
 SKIP = re.compile(r'^BENCH-SKIP (\S+) (.*)$')
 
-# (name, numerator, denominator, limit, why). 'base:X' and 'patched:X' are
-# benchmark X on that kernel.
+# (name, numerator, denominator, limit, why). 'base:X', 'patched:X' and
+# 'fixes:X' are benchmark X on that kernel.
 GOALS = [
     ('no events: open+read+close', 'patched:open_read_close', 'base:open_read_close', 1.01,
      'a patched kernel with no per-task data users is not slower than base'),
@@ -40,6 +45,10 @@ GOALS = [
      'an open the permission check refuses costs nothing per thread'),
     ('sample path, one page-fault sample', 'patched:sample_cost', 'base:sample_cost', 0.90,
      'fixed-size fields copied inline: at least 10% fewer instructions per sample'),
+    ('the fixes alone, one page-fault sample', 'fixes:sample_cost', 'base:sample_cost', 1.01,
+     'without the fast path, the series costs at most 1% more per sample than base'),
+    ('the fixes alone, one tracepoint record', 'fixes:tp_perf', 'base:tp_perf', 1.01,
+     'the same for a tracepoint sample with raw data'),
     ('flood: every sample read or counted lost', 'patched:rb_flood_unaccounted', 'patched:rb_flood_attempted', 0,
      'a flood run loses nothing that is not counted: attempted = read + lost, exactly'),
 ]
@@ -70,9 +79,11 @@ def load(path, errors):
 
 def main():
     base_path, patched_path, out_json, out_md = sys.argv[1:5]
+    fixes_path = sys.argv[5] if len(sys.argv) > 5 else None
     errors = []
     (base, base_skip), (patched, patched_skip) = load(base_path, errors), load(patched_path, errors)
-    kernels = {'base': base, 'patched': patched}
+    fixes, _ = load(fixes_path, errors) if fixes_path else ({}, {})
+    kernels = {'base': base, 'patched': patched, 'fixes': fixes}
     rows = []
     for name in sorted(set(base) | set(patched) | set(base_skip) | set(patched_skip)):
         b = base.get(name, (None, ''))[0]
@@ -80,8 +91,12 @@ def main():
         unit = (patched.get(name) or base.get(name) or (None, ''))[1]
         ratio = round(p / b, 4) if b and p is not None else None
         note = base_skip.get(name) and f'base: {base_skip[name]}' or ''
-        rows.append({'name': name, 'unit': unit, 'base': b, 'patched': p, 'ratio': ratio,
-                     'note': note})
+        row = {'name': name, 'unit': unit, 'base': b, 'patched': p, 'ratio': ratio, 'note': note}
+        if fixes_path:
+            f = fixes.get(name, (None, ''))[0]
+            row['fixes'] = f
+            row['fixes_ratio'] = round(f / b, 4) if b and f is not None else None
+        rows.append(row)
     goals = []
     for title, num, den, limit, why in GOALS:
         nk, nn = num.split(':')
@@ -98,11 +113,16 @@ def main():
         json.dump({'clock': 'QEMU -icount shift=3', 'benchmarks': rows, 'goals': goals}, f, indent=2)
         f.write('\n')
     with open(out_md, 'w', encoding='utf-8') as f:
-        f.write('| benchmark | unit | base | patched | patched/base | note |\n')
-        f.write('|---|---|---:|---:|---:|---|\n')
+        if fixes_path:
+            f.write('| benchmark | unit | base | patched | patched/base | fixes | fixes/base | note |\n')
+            f.write('|---|---|---:|---:|---:|---:|---:|---|\n')
+        else:
+            f.write('| benchmark | unit | base | patched | patched/base | note |\n')
+            f.write('|---|---|---:|---:|---:|---|\n')
         for r in rows:
+            fx = f"{r['fixes']} | {r['fixes_ratio']} | " if fixes_path else ''
             f.write(f"| {r['name']} | {r['unit']} | {r['base']} | {r['patched']} | {r['ratio']} "
-                    f"| {r['note']} |\n")
+                    f"| {fx}{r['note']} |\n")
         f.write('\n| goal | ratio | value | limit | met |\n')
         f.write('|---|---|---:|---:|---|\n')
         for g in goals:

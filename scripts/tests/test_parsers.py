@@ -348,12 +348,19 @@ class TapResultsTest(ParserCase):
                                         'perf_events:mmap:perf_mmap.rb.remap')
 
 
+# bench-fixes.console (the series without its fast path, a later run)
+# against bench-base.console: (value, fixes/base).
+FIXES_SAMPLE_COST = (7949.0, 1.0019)
+FIXES_TP_PERF = (10398.2, 1.0089)
+
+
 class BenchReportTest(ParserCase):
     """bench-report.py BASE.console PATCHED.console OUT.json OUT.md"""
     script = 'bench-report.py'
 
-    def report(self, base, patched):
-        rc, stdout, stderr = self.run_script(base, patched, self.path('r.json'), self.path('r.md'))
+    def report(self, base, patched, fixes=data('bench-fixes.console')):
+        extra = [fixes] if fixes else []
+        rc, stdout, stderr = self.run_script(base, patched, self.path('r.json'), self.path('r.md'), *extra)
         self.assertNotIn('Traceback', stderr, stderr)
         with open(self.path('r.json'), encoding='utf-8') as f:
             report = json.load(f)
@@ -373,7 +380,7 @@ class BenchReportTest(ParserCase):
         self.assertEqual(len(rows), 31)
         self.assertEqual(rows['open_read_close'],
                          {'name': 'open_read_close', 'unit': 'ns/op', 'base': 63795.2, 'patched': 63588.7,
-                          'ratio': 0.9968, 'note': ''})
+                          'ratio': 0.9968, 'note': '', 'fixes': 64197.5, 'fixes_ratio': 1.0063})
         self.assertEqual(rows['pipe_pingpong']['ratio'], 1.0)
         self.assertEqual(rows['fork_exit']['ratio'], 1.0022)
         # Skipped on the base kernel (no test PMU there): no ratio, a note.
@@ -382,13 +389,15 @@ class BenchReportTest(ParserCase):
         # perf vs ftrace on one tracepoint, on both kernels: the ratio of
         # the two is a benchmark of its own.
         self.assertEqual(rows['tp_perf'], {'name': 'tp_perf', 'unit': 'ns/record', 'base': 10306.8,
-                                           'patched': 8388.9, 'ratio': 0.8139, 'note': ''})
+                                           'patched': 8388.9, 'ratio': 0.8139, 'note': '',
+                                           'fixes': 10398.2, 'fixes_ratio': 1.0089})
         self.assertEqual((rows['tp_perf_over_ftrace']['base'], rows['tp_perf_over_ftrace']['patched']),
                          (1.9094, 1.5542))
         # A BENCH line with words after its unit: the first three count.
         self.assertEqual(rows['rb_lost_16pages'],
                          {'name': 'rb_lost_16pages', 'unit': 'lost/attempted', 'base': None,
-                          'patched': 0.5933, 'ratio': None, 'note': 'base: no test PMU in this kernel'})
+                          'patched': 0.5933, 'ratio': None, 'note': 'base: no test PMU in this kernel',
+                          'fixes': 0.5933, 'fixes_ratio': None})
         goals = {g['goal']: g for g in report['goals']}
         self.assertEqual(goals['first system-wide open, 16k/4k threads']['value'], 3.3934)
         self.assertEqual(goals['fork+exit, global reference']['value'], 1.0052)
@@ -401,8 +410,53 @@ class BenchReportTest(ParserCase):
         self.assertEqual((flood['value'], flood['limit'], flood['met']), (0.0, 0, True))
         self.assertEqual([g for g in goals if not goals[g]['met']], [])
         self.assertEqual(rc, 0, stderr)
-        self.assertIn('| open_read_close | ns/op | 63795.2 | 63588.7 | 0.9968 |  |', md)
+        self.assertIn('| open_read_close | ns/op | 63795.2 | 63588.7 | 0.9968 | 64197.5 | 1.0063 |  |', md)
         self.assertIn('| 1.0338 | 1.04 | yes |', md)
+
+    def fixes_goals(self, report):
+        return {g['goal']: g for g in report['goals'] if g['ratio'].startswith('fixes:')}
+
+    def test_fixes_kernel(self):
+        # The series without its fast path: a column of its own, and the
+        # goals that read it.
+        rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'))
+        rows = {r['name']: r for r in report['benchmarks']}
+        self.assertEqual((rows['sample_cost']['fixes'], rows['sample_cost']['fixes_ratio']), FIXES_SAMPLE_COST)
+        self.assertEqual((rows['tp_perf']['fixes'], rows['tp_perf']['fixes_ratio']), FIXES_TP_PERF)
+        goals = self.fixes_goals(report)
+        self.assertEqual(sorted(goals), ['the fixes alone, one page-fault sample',
+                                         'the fixes alone, one tracepoint record'])
+        self.assertEqual(goals['the fixes alone, one page-fault sample']['value'], FIXES_SAMPLE_COST[1])
+        self.assertTrue(all(g['met'] for g in goals.values()))
+        self.assertEqual(rc, 0, stderr)
+        self.assertIn('| benchmark | unit | base | patched | patched/base | fixes | fixes/base | note |', md)
+        self.assertIn(f"| sample_cost | ns/sample | 7934.2 | 5916.1 | 0.7456 | {FIXES_SAMPLE_COST[0]} "
+                      f"| {FIXES_SAMPLE_COST[1]} |  |", md)
+
+    def test_fixes_console_not_given(self):
+        # Without the third console the table has no fixes columns and its
+        # goals are not met.
+        rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'), fixes=None)
+        self.assertNotIn('fixes', report['benchmarks'][0])
+        self.assertIn('| benchmark | unit | base | patched | patched/base | note |', md)
+        goals = self.fixes_goals(report)
+        self.assertEqual([(g['value'], g['met']) for g in goals.values()], [(None, False), (None, False)])
+        self.assertEqual(rc, 1)
+        self.assertIn('goals not met: the fixes alone, one page-fault sample; the fixes alone, one '
+                      'tracepoint record', stderr)
+
+    def test_fixes_over_one_percent(self):
+        # 8014.4 / 7934.2 = 1.0101: the fixes cost more than 1% per sample.
+        with open(data('bench-fixes.console'), encoding='utf-8') as f:
+            text = f.read()
+        old = f'BENCH sample_cost {FIXES_SAMPLE_COST[0]} ns/sample'
+        self.assertIn(old, text)
+        fixes = self.write('fixes.console', text.replace(old, 'BENCH sample_cost 8014.4 ns/sample'))
+        rc, report, _, stderr = self.report(data('bench-base.console'), data('bench-patched.console'), fixes)
+        goal = self.fixes_goals(report)['the fixes alone, one page-fault sample']
+        self.assertEqual((goal['value'], goal['met']), (1.0101, False))
+        self.assertEqual(rc, 1)
+        self.assertIn('goals not met: the fixes alone, one page-fault sample', stderr)
 
     def test_all_goals_met(self):
         patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63000.0')
@@ -471,7 +525,7 @@ class BenchReportTest(ParserCase):
         rc, report, _, stderr = self.report(data('bench-base.console'), empty)
         self.assertEqual(rc, 1)
         self.assertIn('missing results on the patched kernel', stderr)
-        self.assertFalse(any(g['met'] for g in report['goals']))
+        self.assertFalse(any(g['met'] for g in report['goals'] if 'patched:' in g['ratio']))
 
     def test_missing_input_file(self):
         # Fails, says why, and still writes the report (bench.sh prints
