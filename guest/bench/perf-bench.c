@@ -564,19 +564,19 @@ static int write_file(const char *path, const char *val)
 #define TP_SAMPLE_TYPE	(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
 			 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
 
-/* TP_CALLS getppid() calls; ns in all */
-static double getppid_loop(void)
+/* @n getppid() calls; ns in all */
+static double getppid_loop(int n)
 {
 	double t0 = now_ns();
 	int i;
 
-	for (i = 0; i < TP_CALLS; i++)
+	for (i = 0; i < n; i++)
 		syscall(SYS_getppid);
 	return now_ns() - t0;
 }
 
-/* The loop with the tracepoint recorded by perf; *records: samples written */
-static double tp_perf_round(int id, long *records)
+/* @n calls with the tracepoint recorded by perf; *records: samples written */
+static double tp_perf_round(int id, int n, long *records)
 {
 	struct perf_event_attr attr;
 	struct perf_event_mmap_page *up;
@@ -606,7 +606,7 @@ static double tp_perf_round(int id, long *records)
 	}
 	up = rb;
 	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
-	dt = getppid_loop();
+	dt = getppid_loop(n);
 	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
 	head = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE);
 	/* One record size: the first record tells it. */
@@ -635,13 +635,13 @@ static long trace_stat(const char *text, const char *name)
 	return -1;
 }
 
-/* The loop with the tracepoint recorded by ftrace; *records: events written */
-static double tp_ftrace_round(long *records)
+/* @n calls with the tracepoint recorded by ftrace; *records: events written */
+static double tp_ftrace_round(int n, long *records)
 {
 	char stats[1024];
 	long entries, overrun;
+	size_t len;
 	double dt;
-	size_t n;
 	FILE *f;
 
 	/* Truncating the trace empties the buffer and zeroes its counts. */
@@ -649,7 +649,7 @@ static double tp_ftrace_round(long *records)
 		perror("tracefs");
 		exit(1);
 	}
-	dt = getppid_loop();
+	dt = getppid_loop(n);
 	if (write_file(TP_EVENT "/enable", "0")) {
 		perror("tracefs");
 		exit(1);
@@ -658,9 +658,9 @@ static double tp_ftrace_round(long *records)
 	f = fopen(TRACEFS "/per_cpu/cpu0/stats", "r");
 	if (!f)
 		return dt;
-	n = fread(stats, 1, sizeof(stats) - 1, f);
+	len = fread(stats, 1, sizeof(stats) - 1, f);
 	fclose(f);
-	stats[n] = 0;
+	stats[len] = 0;
 	/* Nothing read them: written = entries + overrun */
 	entries = trace_stat(stats, "entries");
 	overrun = trace_stat(stats, "overrun");
@@ -677,20 +677,27 @@ static void tp_skip(const char *why)
 	printf("BENCH-SKIP tp_perf_over_ftrace %s\n", why);
 }
 
+/* The tracepoint's id, or -1 without tracefs or syscall tracepoints */
+static int tp_id(void)
+{
+	FILE *f = fopen(TP_EVENT "/id", "r");
+	int id = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &id) != 1)
+			id = -1;
+		fclose(f);
+	}
+	return id;
+}
+
 static void bench_tracepoint(void)
 {
 	double none[ROUNDS], perf[ROUNDS], ftrace[ROUNDS], n, p, f;
 	char buf[32], why[64];
+	int r, id = tp_id();
 	long records;
-	int r, id = -1;
-	FILE *idf;
 
-	idf = fopen(TP_EVENT "/id", "r");
-	if (idf) {
-		if (fscanf(idf, "%d", &id) != 1)
-			id = -1;
-		fclose(idf);
-	}
 	if (id < 0 || nr_cpus() != 1) {
 		tp_skip(id < 0 ? "no tracefs or syscall tracepoints" :
 			"ftrace's records are counted on CPU 0 only");
@@ -703,14 +710,14 @@ static void bench_tracepoint(void)
 		exit(1);
 	}
 	for (r = 0; r < ROUNDS; r++) {
-		none[r] = getppid_loop();
-		perf[r] = tp_perf_round(id, &records);
+		none[r] = getppid_loop(TP_CALLS);
+		perf[r] = tp_perf_round(id, TP_CALLS, &records);
 		if (records != TP_CALLS) {
 			snprintf(why, sizeof(why), "%ld perf records for %d calls", records, TP_CALLS);
 			tp_skip(why);
 			return;
 		}
-		ftrace[r] = tp_ftrace_round(&records);
+		ftrace[r] = tp_ftrace_round(TP_CALLS, &records);
 		if (records != TP_CALLS) {
 			snprintf(why, sizeof(why), "%ld ftrace records for %d calls", records, TP_CALLS);
 			tp_skip(why);
@@ -931,14 +938,57 @@ static int profile_pingpong(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * 'perf-bench tracepoint N none|perf|ftrace': N getppid() calls only,
+ * without recording or with bench_tracepoint()'s perf event or ftrace
+ * event on syscalls:sys_enter_getppid, for 'make bench-profile': the
+ * difference between a run that records and one that does not, per
+ * kernel function, is what each record costs there. The buffers wrap
+ * (overwrite mode), which costs nothing more per record.
+ */
+static int profile_tracepoint(int argc, char **argv)
+{
+	int iters = argc > 2 ? atoi(argv[2]) : 0;
+	const char *mode = argc > 3 ? argv[3] : "";
+	int id = tp_id();
+	long records;
+	char buf[32];
+	double dt;
+
+	if (iters <= 0 || (strcmp(mode, "none") && strcmp(mode, "perf") && strcmp(mode, "ftrace"))) {
+		fprintf(stderr, "usage: perf-bench tracepoint N none|perf|ftrace\n");
+		return 2;
+	}
+	if (id < 0) {
+		fprintf(stderr, "perf-bench: no tracefs or syscall tracepoints\n");
+		return 1;
+	}
+	/* Every run sizes (allocates) ftrace's buffer, so that only the records differ. */
+	snprintf(buf, sizeof(buf), "%ld", TP_PAGES * page_size / 1024);
+	if (write_file(TRACEFS "/buffer_size_kb", buf)) {
+		perror("buffer_size_kb");
+		return 1;
+	}
+	if (!strcmp(mode, "none"))
+		dt = getppid_loop(iters);
+	else if (!strcmp(mode, "perf"))
+		dt = tp_perf_round(id, iters, &records);
+	else
+		dt = tp_ftrace_round(iters, &records);
+	printf("TRACEPOINT %d calls, %s: %.1f ns/call\n", iters, mode, dt / iters);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "pingpong"))
 		return profile_pingpong(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "tracepoint"))
+		return profile_tracepoint(argc, argv);
 	if (argc > 1) {
-		fprintf(stderr, "usage: perf-bench [pingpong N [event]]\n");
+		fprintf(stderr, "usage: perf-bench [pingpong N [event] | tracepoint N none|perf|ftrace]\n");
 		return 2;
 	}
 	report("open_read_close", "ns/op", bench_open_read_close, 2000);

@@ -1,15 +1,16 @@
 """Unit tests of the result parsers on recorded outputs (scripts/tests/data/).
 
-kunit-results.py, tap-results.py and bench-report.py run here as the
-harness runs them (scripts/kunit.sh, scripts/selftests.sh,
-scripts/bench.sh): as programs, with the same arguments, into a fresh
-temporary folder. What counts is what 'make test' counts: the lines of
+kunit-results.py, tap-results.py, bench-report.py and bench-profile.py
+run here as the harness runs them (scripts/kunit.sh, scripts/selftests.sh,
+scripts/bench.sh, scripts/bench-profile.sh): as programs, with the same
+arguments, into a fresh temporary folder. What counts is what 'make test' counts: the lines of
 the result file (PASS, FAIL, SKIP, XFAIL, XPASS) and the exit status.
 
 Fixtures (see data/README): KTAP console logs trimmed from real runs,
 with the JSON that the tree's tools/testing/kunit/kunit.py (6.1) writes
-for each; guest console logs with kselftest TAP output; a recorded pair of
-bench consoles. Python's standard library only.
+for each; guest console logs with kselftest TAP output; recorded bench
+consoles of three kernels; a trimmed recorded profile. Python's standard
+library only.
 """
 import json
 import os
@@ -554,6 +555,37 @@ class BenchReportTest(ParserCase):
         self.assertIn('not a number: BENCH open_first_1000threads', stderr)
         self.assertTrue(all(g['met'] for g in report['goals']))
         self.assertEqual(rc, 1)
+
+
+class BenchProfileTest(ParserCase):
+    """bench-profile.py NM-OUTPUT WITHOUT WITH COUNT OUT.md [WHAT]"""
+    script = 'bench-profile.py'
+
+    def profile(self, *what):
+        out = self.path('p.md')
+        rc, _, stderr = self.run_script(data('profile-tp.nm'), data('profile-tp-none.txt'),
+                                        data('profile-tp-perf.txt'), '20000', out, *what)
+        self.assertEqual(rc, 0, stderr)
+        with open(out, encoding='utf-8') as f:
+            return f.read().splitlines()
+
+    def test_per_record(self):
+        # Three functions of a recorded tracepoint profile (make
+        # bench-profile's tp-none and tp-perf runs, trimmed to them).
+        lines = self.profile('perf record')
+        self.assertEqual(lines[0], "Kernel instructions that the event adds per perf record: 318.1 "
+                                   "(the two whole runs' difference over 20000 perf records)")
+        self.assertEqual(lines[2], '| function | without | with | added per record |')
+        self.assertEqual(lines[4:], ['| perf_output_sample | 0 | 3322535 | 166.1 |',
+                                     '| perf_tp_event | 0 | 2060000 | 103.0 |',
+                                     '| __task_pid_nr_ns | 723350 | 1703350 | 49.0 |'])
+
+    def test_per_switch_by_default(self):
+        # Without WHAT, the ping-pong's wording, as before WHAT existed.
+        lines = self.profile()
+        self.assertEqual(lines[0], "Kernel instructions that the event adds per context switch: 318.1 "
+                                   "(the two whole runs' difference over 20000 switches)")
+        self.assertEqual(lines[2], '| function | without | with | added per switch |')
 
 
 if __name__ == '__main__':
