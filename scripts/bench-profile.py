@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Sum the instruction counts of scripts/qemu-insn-plugin.c per kernel
 symbol for a run without and a run with the measured event, and write
-the difference per context switch, biggest first.
+the difference per context switch (or per WHAT, the unit that COUNT
+counts: "perf record"), biggest first.
 
-usage: bench-profile.py NM-OUTPUT WITHOUT WITH SWITCHES OUT.md
+usage: bench-profile.py NM-OUTPUT WITHOUT WITH COUNT OUT.md [WHAT]
 """
 import bisect
 import collections
@@ -33,9 +34,10 @@ def per_symbol(path, addrs, names):
 
 
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) not in (6, 7):
         sys.exit(__doc__)
-    nm, without, with_, switches, out = sys.argv[1:]
+    nm, without, with_, switches, out = sys.argv[1:6]
+    what = sys.argv[6] if len(sys.argv) > 6 else 'context switch'
     switches = int(switches)
     addrs, names = symbols(nm)
     a = per_symbol(without, addrs, names)
@@ -43,11 +45,11 @@ def main():
     delta = (sum(b.values()) - sum(a.values())) / switches
     rows = sorted(set(a) | set(b), key=lambda k: -abs(b[k] - a[k]))
     lines = [
-        "Kernel instructions that the event adds per context switch: "
+        f"Kernel instructions that the event adds per {what}: "
         f"{delta:.1f} (the two whole runs' difference over {switches} "
-        "switches)",
+        f"{'switches' if what == 'context switch' else what + 's'})",
         "",
-        "| function | without | with | added per switch |",
+        f"| function | without | with | added per {what.split()[-1]} |",
         "|---|---:|---:|---:|",
     ]
     for k in rows[:25]:

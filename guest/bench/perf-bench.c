@@ -514,7 +514,6 @@ static void bench_sample(void)
 	double none[ROUNDS], sampled[ROUNDS], n, s;
 	int r;
 
-	page_size = sysconf(_SC_PAGESIZE);
 	for (r = 0; r < ROUNDS; r++) {
 		none[r] = fault_pages();
 		sampled[r] = faults_sampled();
@@ -529,6 +528,378 @@ static void bench_sample(void)
 	printf("BENCH fault_nosample %.1f ns/fault\n", n);
 	printf("BENCH fault_sample %.1f ns/fault\n", s);
 	printf("BENCH sample_cost %.1f ns/sample\n", s - n);
+}
+
+/* Write @val to the file at @path; 0 or -1 */
+static int write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	if (fputs(val, f) < 0)
+		ret = -1;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/*
+ * One tracepoint recorded by perf and by ftrace: syscalls:sys_enter_getppid,
+ * which only the timed loop hits. A loop of TP_CALLS getppid() runs without
+ * recording, with a perf event of this task on the tracepoint (period 1,
+ * the sample type 'perf record' gives tracepoints, a read-only buffer of
+ * TP_PAGES pages: no reader, nothing lost), and with the event enabled in
+ * tracefs (ftrace's ring buffer of this CPU, TP_PAGES pages too). The
+ * cost per record is the loop's time with recording less without, over
+ * the records counted: data_head for perf, the buffer's "entries" and
+ * "overrun" counts for ftrace, which must be TP_CALLS. Both buffers are
+ * large enough not to wrap. Enabling and disabling are not timed.
+ */
+#define TP_CALLS	2000
+#define TP_PAGES	64
+#define TRACEFS		"/sys/kernel/tracing"
+#define TP_EVENT	TRACEFS "/events/syscalls/sys_enter_getppid"
+#define TP_SAMPLE_TYPE	(PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
+			 PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD | PERF_SAMPLE_RAW)
+
+/* @n getppid() calls; ns in all */
+static double getppid_loop(int n)
+{
+	double t0 = now_ns();
+	int i;
+
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	return now_ns() - t0;
+}
+
+/* @n calls with the tracepoint recorded by perf; *records: samples written */
+static double tp_perf_round(int id, int n, long *records)
+{
+	struct perf_event_attr attr;
+	struct perf_event_mmap_page *up;
+	struct perf_event_header *hdr;
+	size_t len = (TP_PAGES + 1) * page_size;
+	uint64_t head;
+	double dt;
+	void *rb;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = id;
+	attr.sample_period = 1;
+	attr.sample_type = TP_SAMPLE_TYPE;
+	attr.disabled = 1;
+	fd = sys_perf_event_open(&attr, 0, -1);
+	if (fd < 0) {
+		perror("perf_event_open(tracepoint)");
+		exit(1);
+	}
+	rb = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (rb == MAP_FAILED) {
+		perror("mmap(perf buffer)");
+		exit(1);
+	}
+	up = rb;
+	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	dt = getppid_loop(n);
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	head = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE);
+	/* One record size: the first record tells it. */
+	hdr = (struct perf_event_header *)((char *)rb + page_size);
+	*records = -1;
+	if (head && hdr->type == PERF_RECORD_SAMPLE && hdr->size && !(head % hdr->size))
+		*records = head / hdr->size;
+	munmap(rb, len);
+	close(fd);
+	return dt;
+}
+
+/* "name: N" of ftrace's per-CPU stats file, or -1 */
+static long trace_stat(const char *text, const char *name)
+{
+	const char *p = text;
+	size_t n = strlen(name);
+
+	while (p && *p) {
+		if (!strncmp(p, name, n) && p[n] == ':')
+			return strtol(p + n + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/* @n calls with the tracepoint recorded by ftrace; *records: events written */
+static double tp_ftrace_round(int n, long *records)
+{
+	char stats[1024];
+	long entries, overrun;
+	size_t len;
+	double dt;
+	FILE *f;
+
+	/* Truncating the trace empties the buffer and zeroes its counts. */
+	if (write_file(TRACEFS "/trace", "") || write_file(TP_EVENT "/enable", "1")) {
+		perror("tracefs");
+		exit(1);
+	}
+	dt = getppid_loop(n);
+	if (write_file(TP_EVENT "/enable", "0")) {
+		perror("tracefs");
+		exit(1);
+	}
+	*records = -1;
+	f = fopen(TRACEFS "/per_cpu/cpu0/stats", "r");
+	if (!f)
+		return dt;
+	len = fread(stats, 1, sizeof(stats) - 1, f);
+	fclose(f);
+	stats[len] = 0;
+	/* Nothing read them: written = entries + overrun */
+	entries = trace_stat(stats, "entries");
+	overrun = trace_stat(stats, "overrun");
+	if (entries >= 0 && overrun >= 0)
+		*records = entries + overrun;
+	return dt;
+}
+
+static void tp_skip(const char *why)
+{
+	printf("BENCH-SKIP tp_nothing %s\n", why);
+	printf("BENCH-SKIP tp_perf %s\n", why);
+	printf("BENCH-SKIP tp_ftrace %s\n", why);
+	printf("BENCH-SKIP tp_perf_over_ftrace %s\n", why);
+}
+
+/* The tracepoint's id, or -1 without tracefs or syscall tracepoints */
+static int tp_id(void)
+{
+	FILE *f = fopen(TP_EVENT "/id", "r");
+	int id = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &id) != 1)
+			id = -1;
+		fclose(f);
+	}
+	return id;
+}
+
+static void bench_tracepoint(void)
+{
+	double none[ROUNDS], perf[ROUNDS], ftrace[ROUNDS], n, p, f;
+	char buf[32], why[64];
+	int r, id = tp_id();
+	long records;
+
+	if (id < 0 || nr_cpus() != 1) {
+		tp_skip(id < 0 ? "no tracefs or syscall tracepoints" :
+			"ftrace's records are counted on CPU 0 only");
+		return;
+	}
+	/* As many pages per CPU as the perf buffer has */
+	snprintf(buf, sizeof(buf), "%ld", TP_PAGES * page_size / 1024);
+	if (write_file(TRACEFS "/buffer_size_kb", buf)) {
+		perror("buffer_size_kb");
+		exit(1);
+	}
+	for (r = 0; r < ROUNDS; r++) {
+		none[r] = getppid_loop(TP_CALLS);
+		perf[r] = tp_perf_round(id, TP_CALLS, &records);
+		if (records != TP_CALLS) {
+			snprintf(why, sizeof(why), "%ld perf records for %d calls", records, TP_CALLS);
+			tp_skip(why);
+			return;
+		}
+		ftrace[r] = tp_ftrace_round(TP_CALLS, &records);
+		if (records != TP_CALLS) {
+			snprintf(why, sizeof(why), "%ld ftrace records for %d calls", records, TP_CALLS);
+			tp_skip(why);
+			return;
+		}
+	}
+	n = median(none, ROUNDS);
+	p = median(perf, ROUNDS);
+	f = median(ftrace, ROUNDS);
+	printf("BENCH tp_nothing %.1f ns/call\n", n / TP_CALLS);
+	printf("BENCH tp_perf %.1f ns/record\n", (p - n) / TP_CALLS);
+	printf("BENCH tp_ftrace %.1f ns/record\n", (f - n) / TP_CALLS);
+	printf("BENCH tp_perf_over_ftrace %.4f ratio\n", (p - n) / (f - n));
+}
+
+/*
+ * Samples lost against the buffer's size, and whether every lost sample
+ * is counted. A test_pmu_sample event on CPU 0 emits a sample with
+ * LOST_BYTES of raw payload every LOST_INTERVAL_US (about 80 bytes a
+ * record, 800 KB/s); a reader drains its buffer every LOST_DRAIN_MS, so
+ * that about LOST_DRAIN_MS * 10 samples (160 KB, 39 pages) arrive between
+ * two drains. It runs LOST_RUN_MS for each buffer size. The event's count
+ * is the number of samples it emitted (period 1), read() with
+ * PERF_FORMAT_LOST gives those the ring buffer counted lost, and the
+ * reader counts the samples it read: attempted = read + lost must hold
+ * exactly. A record that is not a well-formed sample of the next
+ * sequence numbers is not counted as read, so it shows as unaccounted.
+ */
+#define LOST_BYTES		64
+#define LOST_INTERVAL_US	100
+#define LOST_DRAIN_MS		200
+#define LOST_RUN_MS		2000
+
+struct lost_reader {
+	struct perf_event_mmap_page *up;
+	char *data;
+	uint64_t mask;
+	uint64_t read;		/* samples read */
+	uint64_t lost_records;	/* sum of PERF_RECORD_LOST's counts */
+	uint64_t last_seq;
+};
+
+/* Copy @len bytes at @off of the data area, across its end */
+static void lost_copy(struct lost_reader *lr, uint64_t off, void *dst, size_t len)
+{
+	uint64_t size = lr->mask + 1;
+	size_t first;
+
+	off &= lr->mask;
+	first = len < size - off ? len : size - off;
+	memcpy(dst, lr->data + off, first);
+	memcpy((char *)dst + first, lr->data, len - first);
+}
+
+/* Read every record up to data_head and give the space back */
+static void lost_drain(struct lost_reader *lr)
+{
+	uint64_t head = __atomic_load_n(&lr->up->data_head, __ATOMIC_ACQUIRE);
+	uint64_t tail = lr->up->data_tail, v[2], seq;
+	struct perf_event_header hdr;
+	uint32_t raw_size;
+
+	while (tail < head) {
+		lost_copy(lr, tail, &hdr, sizeof(hdr));
+		if (hdr.size < sizeof(hdr))
+			break;
+		if (hdr.type == PERF_RECORD_LOST && hdr.size >= sizeof(hdr) + sizeof(v)) {
+			lost_copy(lr, tail + sizeof(hdr), v, sizeof(v));
+			lr->lost_records += v[1];
+		} else if (hdr.type == PERF_RECORD_SAMPLE &&
+			   hdr.size == sizeof(hdr) + ((4 + LOST_BYTES + 7) & ~7)) {
+			/* u32 size, then the payload: u64 seq first */
+			lost_copy(lr, tail + sizeof(hdr), &raw_size, sizeof(raw_size));
+			lost_copy(lr, tail + sizeof(hdr) + 4, &seq, sizeof(seq));
+			if (raw_size >= LOST_BYTES && seq > lr->last_seq) {
+				lr->read++;
+				lr->last_seq = seq;
+			}
+		}
+		tail += hdr.size;
+	}
+	__atomic_store_n(&lr->up->data_tail, tail, __ATOMIC_RELEASE);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * One run with a buffer of @pages data pages: *attempted, *nread and *lost
+ * (the core's count) of its samples. The LOST records cannot add up to
+ * more than the core counted: if they do, no sample counts as read.
+ */
+static void lost_run(int type, int pages, uint64_t *attempted, uint64_t *nread,
+		     uint64_t *lost)
+{
+	struct perf_event_attr attr;
+	struct lost_reader lr;
+	size_t len = (pages + 1) * page_size;
+	uint64_t counts[2];
+	double t0;
+	void *rb;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = type;
+	attr.config = LOST_BYTES;
+	attr.config1 = LOST_INTERVAL_US;
+	attr.sample_period = 1;
+	attr.sample_type = PERF_SAMPLE_RAW;
+	attr.read_format = PERF_FORMAT_LOST;
+	attr.disabled = 1;
+	fd = sys_perf_event_open(&attr, -1, 0);
+	if (fd < 0) {
+		perror("perf_event_open(test_pmu_sample)");
+		exit(1);
+	}
+	/* Writable: the kernel checks the space against data_tail. */
+	rb = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (rb == MAP_FAILED) {
+		perror("mmap(perf buffer)");
+		exit(1);
+	}
+	memset(&lr, 0, sizeof(lr));
+	lr.up = rb;
+	lr.data = (char *)rb + page_size;
+	lr.mask = (uint64_t)pages * page_size - 1;
+	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	t0 = now_ns();
+	while (now_ns() - t0 < LOST_RUN_MS * 1e6) {
+		sleep_ms(LOST_DRAIN_MS);
+		lost_drain(&lr);
+	}
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	if (read(fd, counts, sizeof(counts)) != sizeof(counts)) {
+		perror("read(test_pmu_sample)");
+		exit(1);
+	}
+	lost_drain(&lr);
+	*attempted = counts[0];
+	*lost = counts[1];
+	*nread = lr.lost_records > counts[1] ? 0 : lr.read;
+	munmap(rb, len);
+	close(fd);
+}
+
+static void bench_lost(void)
+{
+	static const int sizes[] = { 1, 4, 16, 64, 256 };
+	uint64_t attempted, nread, lost, all = 0, unaccounted = 0;
+	FILE *f = fopen("/sys/bus/event_source/devices/test_pmu_sample/type", "r");
+	int type = -1, i;
+
+	if (f) {
+		if (fscanf(f, "%d", &type) != 1)
+			type = -1;
+		fclose(f);
+	}
+	if (type < 0) {
+		for (i = 0; i < 5; i++)
+			printf("BENCH-SKIP rb_lost_%dpages no test PMU in this kernel\n", sizes[i]);
+		printf("BENCH-SKIP rb_flood_attempted no test PMU in this kernel\n");
+		printf("BENCH-SKIP rb_flood_unaccounted no test PMU in this kernel\n");
+		return;
+	}
+	for (i = 0; i < 5; i++) {
+		lost_run(type, sizes[i], &attempted, &nread, &lost);
+		printf("BENCH rb_lost_%dpages %.4f lost/attempted (%llu of %llu, %llu read)\n",
+		       sizes[i], attempted ? (double)lost / attempted : -1.0,
+		       (unsigned long long)lost, (unsigned long long)attempted,
+		       (unsigned long long)nread);
+		all += attempted;
+		unaccounted += attempted > nread + lost ? attempted - nread - lost :
+			       nread + lost - attempted;
+	}
+	printf("BENCH rb_flood_attempted %llu samples\n", (unsigned long long)all);
+	printf("BENCH rb_flood_unaccounted %llu samples\n", (unsigned long long)unaccounted);
 }
 
 /*
@@ -567,19 +938,65 @@ static int profile_pingpong(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * 'perf-bench tracepoint N none|perf|ftrace': N getppid() calls only,
+ * without recording or with bench_tracepoint()'s perf event or ftrace
+ * event on syscalls:sys_enter_getppid, for 'make bench-profile': the
+ * difference between a run that records and one that does not, per
+ * kernel function, is what each record costs there. The buffers wrap
+ * (overwrite mode), which costs nothing more per record.
+ */
+static int profile_tracepoint(int argc, char **argv)
+{
+	int iters = argc > 2 ? atoi(argv[2]) : 0;
+	const char *mode = argc > 3 ? argv[3] : "";
+	int id = tp_id();
+	long records;
+	char buf[32];
+	double dt;
+
+	if (iters <= 0 || (strcmp(mode, "none") && strcmp(mode, "perf") && strcmp(mode, "ftrace"))) {
+		fprintf(stderr, "usage: perf-bench tracepoint N none|perf|ftrace\n");
+		return 2;
+	}
+	if (id < 0) {
+		fprintf(stderr, "perf-bench: no tracefs or syscall tracepoints\n");
+		return 1;
+	}
+	/* Every run sizes (allocates) ftrace's buffer, so that only the records differ. */
+	snprintf(buf, sizeof(buf), "%ld", TP_PAGES * page_size / 1024);
+	if (write_file(TRACEFS "/buffer_size_kb", buf)) {
+		perror("buffer_size_kb");
+		return 1;
+	}
+	if (!strcmp(mode, "none"))
+		dt = getppid_loop(iters);
+	else if (!strcmp(mode, "perf"))
+		dt = tp_perf_round(id, iters, &records);
+	else
+		dt = tp_ftrace_round(iters, &records);
+	printf("TRACEPOINT %d calls, %s: %.1f ns/call\n", iters, mode, dt / iters);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	page_size = sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "pingpong"))
 		return profile_pingpong(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "tracepoint"))
+		return profile_tracepoint(argc, argv);
 	if (argc > 1) {
-		fprintf(stderr, "usage: perf-bench [pingpong N [event]]\n");
+		fprintf(stderr, "usage: perf-bench [pingpong N [event] | tracepoint N none|perf|ftrace]\n");
 		return 2;
 	}
 	report("open_read_close", "ns/op", bench_open_read_close, 2000);
 	report("pipe_pingpong", "ns/roundtrip", bench_pipe_pingpong, PINGPONG_ITERS);
 	report("fork_exit", "ns/op", bench_fork_exit, 200);
 	bench_sample();
+	bench_tracepoint();
+	bench_lost();
 	bench_test_pmu();
 	return 0;
 }
