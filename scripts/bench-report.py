@@ -32,9 +32,9 @@ GOALS = [
      'the same for context switches'),
     ('no events: fork+exit', 'patched:fork_exit', 'base:fork_exit', 1.01,
      'the same for fork and exit'),
-    ('context switch, system-wide test-PMU event', 'patched:pingpong_sw_event', 'patched:pipe_pingpong', 1.04,
-     'sched_task() with per-task data, the CPU context locked as upstream does, costs at most '
-     '4% of a switch round trip: about 150 instructions a switch (142 measured, README)'),
+    ('context switch, system-wide test-PMU event', 'patched:pingpong_sw_event', 'patched:pipe_pingpong', 1.03,
+     'sched_task() with per-task data costs at most 3% of a switch round trip '
+     '(not met: 142 instructions a switch, the CPU context locked as upstream does; README)'),
     ('fork+exit, global reference', 'patched:fork_exit_global', 'patched:fork_exit', 1.10,
      'giving a new thread data and freeing it at exit costs at most 10%'),
     ('first system-wide open, 16k/4k threads', 'patched:open_first_16000threads', 'patched:open_first_4000threads', 4.5,

@@ -369,11 +369,21 @@ class BenchReportTest(ParserCase):
             md = f.read()
         return rc, report, md, stderr
 
-    def patched_with(self, old, new):
+    def patched_with(self, old, new, *more):
         with open(data('bench-patched.console'), encoding='utf-8') as f:
             text = f.read()
-        self.assertIn(old, text)
-        return self.write('patched.console', text.replace(old, new))
+        for o, n in zip((old,) + more[0::2], (new,) + more[1::2]):
+            self.assertIn(o, text)
+            text = text.replace(o, n)
+        return self.write('patched.console', text)
+
+    # The recorded run missed the context-switch goal (1.0338): the cases
+    # of the other goals use it with that goal met (1.0235), so that only
+    # their own goal decides the exit status.
+    SWITCH_MET = ('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63000.0')
+
+    def patched_switch_met(self, *more):
+        return self.patched_with(*self.SWITCH_MET, *more)
 
     def test_recorded_pair(self):
         rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'))
@@ -405,14 +415,15 @@ class BenchReportTest(ParserCase):
         # Recorded beside the other lines in a later run (page-fault samples).
         self.assertEqual(goals['sample path, one page-fault sample']['value'], 0.7456)
         self.assertTrue(goals['sample path, one page-fault sample']['met'])
-        # 1.0338: over the old limit of 1.03, within 1.04 (README: Benchmarks).
+        # This recorded run missed one goal (1.0338 against 1.03): exit 1.
         self.assertEqual(goals['context switch, system-wide test-PMU event']['value'], 1.0338)
         flood = goals['flood: every sample read or counted lost']
         self.assertEqual((flood['value'], flood['limit'], flood['met']), (0.0, 0, True))
-        self.assertEqual([g for g in goals if not goals[g]['met']], [])
-        self.assertEqual(rc, 0, stderr)
+        self.assertEqual([g for g in goals if not goals[g]['met']], ['context switch, system-wide test-PMU event'])
+        self.assertEqual(rc, 1)
+        self.assertIn('goals not met: context switch, system-wide test-PMU event', stderr)
         self.assertIn('| open_read_close | ns/op | 63795.2 | 63588.7 | 0.9968 | 64197.5 | 1.0063 |  |', md)
-        self.assertIn('| 1.0338 | 1.04 | yes |', md)
+        self.assertIn('| 1.0338 | 1.03 | NO |', md)
 
     def fixes_goals(self, report):
         return {g['goal']: g for g in report['goals'] if g['ratio'].startswith('fixes:')}
@@ -420,7 +431,7 @@ class BenchReportTest(ParserCase):
     def test_fixes_kernel(self):
         # The series without its fast path: a column of its own, and the
         # goals that read it.
-        rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'))
+        rc, report, md, stderr = self.report(data('bench-base.console'), self.patched_switch_met())
         rows = {r['name']: r for r in report['benchmarks']}
         self.assertEqual((rows['sample_cost']['fixes'], rows['sample_cost']['fixes_ratio']), FIXES_SAMPLE_COST)
         self.assertEqual((rows['tp_perf']['fixes'], rows['tp_perf']['fixes_ratio']), FIXES_TP_PERF)
@@ -437,7 +448,7 @@ class BenchReportTest(ParserCase):
     def test_fixes_console_not_given(self):
         # Without the third console the table has no fixes columns and its
         # goals are not met.
-        rc, report, md, stderr = self.report(data('bench-base.console'), data('bench-patched.console'), fixes=None)
+        rc, report, md, stderr = self.report(data('bench-base.console'), self.patched_switch_met(), fixes=None)
         self.assertNotIn('fixes', report['benchmarks'][0])
         self.assertIn('| benchmark | unit | base | patched | patched/base | note |', md)
         goals = self.fixes_goals(report)
@@ -453,7 +464,7 @@ class BenchReportTest(ParserCase):
         old = f'BENCH sample_cost {FIXES_SAMPLE_COST[0]} ns/sample'
         self.assertIn(old, text)
         fixes = self.write('fixes.console', text.replace(old, 'BENCH sample_cost 8014.4 ns/sample'))
-        rc, report, _, stderr = self.report(data('bench-base.console'), data('bench-patched.console'), fixes)
+        rc, report, _, stderr = self.report(data('bench-base.console'), self.patched_switch_met(), fixes)
         goal = self.fixes_goals(report)['the fixes alone, one page-fault sample']
         self.assertEqual((goal['value'], goal['met']), (1.0101, False))
         self.assertEqual(rc, 1)
@@ -470,29 +481,29 @@ class BenchReportTest(ParserCase):
         return [g for g in report['goals'] if g['goal'].startswith('context switch')][0]
 
     def test_goal_at_its_limit_is_met(self):
-        # 64014.288 / 61552.2 = 1.04: a limit is the largest ratio allowed.
-        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 64014.288')
+        # 63398.76 / 61552.2 = 1.0300: a limit is the largest ratio allowed.
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63398.766')
         rc, report, _, stderr = self.report(data('bench-base.console'), patched)
         goal = self.context_switch_goal(report)
-        self.assertEqual(goal['value'], 1.04)
+        self.assertEqual(goal['value'], 1.03)
         self.assertTrue(goal['met'])
         self.assertEqual(rc, 0, stderr)
 
     def test_goal_over_its_limit_by_less_than_shown(self):
-        # 64016.7 / 61552.2 = 1.040039...: shown as 1.04, but over the
+        # 63399.0 / 61552.2 = 1.0300038...: shown as 1.03, but over the
         # limit, and a limit is compared unrounded.
-        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 64016.7')
+        patched = self.patched_with('BENCH pingpong_sw_event 63633.0', 'BENCH pingpong_sw_event 63399.0')
         rc, report, md, stderr = self.report(data('bench-base.console'), patched)
         goal = self.context_switch_goal(report)
-        self.assertEqual((goal['value'], goal['met']), (1.04, False))
-        self.assertIn('| 1.04 | 1.04 | NO |', md)
+        self.assertEqual((goal['value'], goal['met']), (1.03, False))
+        self.assertIn('| 1.03 | 1.03 | NO |', md)
         self.assertEqual(rc, 1)
         self.assertIn('goals not met: context switch, system-wide test-PMU event', stderr)
 
     def test_flood_one_sample_unaccounted(self):
         # One sample in 100752 neither read nor counted lost: a ratio that
         # rounds to 0.0 at 4 decimals, against a limit of 0.
-        patched = self.patched_with('BENCH rb_flood_unaccounted 0 samples', 'BENCH rb_flood_unaccounted 1 samples')
+        patched = self.patched_switch_met('BENCH rb_flood_unaccounted 0 samples', 'BENCH rb_flood_unaccounted 1 samples')
         rc, report, md, stderr = self.report(data('bench-base.console'), patched)
         goal = [g for g in report['goals'] if g['goal'].startswith('flood')][0]
         self.assertFalse(goal['met'])
