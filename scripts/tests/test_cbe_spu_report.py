@@ -371,7 +371,7 @@ class PerfScript(unittest.TestCase):
         self.assertIn('cbe_spu records: 37 samples, 4 switches, 1 lost records', out.stdout)
         self.assertIn('lost: 1 cbe_spu lost records: 3 records dropped, about 2 trace-array entries lost',
                       out.stdout)
-        self.assertIn('with a full trace array 1, over the output bound or throttled 1, switch queue full 0',
+        self.assertIn('with a full trace array 1, over the rate bound 1, switch queue full 0',
                       out.stdout)
         self.assertIn('5 records missing by sequence number', out.stdout)
         self.assertIn('PERF_RECORD_LOST: 1 events, 5 records lost', out.stdout)
