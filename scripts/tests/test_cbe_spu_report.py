@@ -205,7 +205,16 @@ class PerfData:
             a = a[:48] + struct.pack('>Q', int('{:064b}'.format(flags)[::-1], 2)) + a[56:]
         return a
 
-    def write(self, path):
+    def string(self, text):
+        # a perf.data header string: u32 size, NUL-padded to 64 bytes
+        b = text.encode() + b'\0'
+        b += bytes(-len(b) % 64)
+        return struct.pack(self.o + 'I', len(b)) + b
+
+    def write(self, path, name=None):
+        """With a name, the event gets it in an EVENT_DESC feature section
+        (with the HOSTNAME one that a swapped file must have; perf 6.1
+        reads names from little-endian files like this only)."""
         o = self.o
         attr = self.attr()
         attrs_off = 104
@@ -213,10 +222,19 @@ class PerfData:
         data_off = attrs_off + len(file_attr)
         data = b''.join(self.records)
         magic = b'PERFILE2' if o == '<' else b'2ELIFREP'
+        features = bytes(32)
+        feats = b''
+        if name is not None:
+            host = self.string('cell')
+            desc = struct.pack(o + 'II', 1, 128) + attr + struct.pack(o + 'I', 1) + self.string(name) + \
+                struct.pack(o + 'Q', 1)
+            at = data_off + len(data) + 32
+            feats = struct.pack(o + 'QQQQ', at, len(host), at + len(host), len(desc)) + host + desc
+            features = struct.pack(o + 'Q', 1 << 3 | 1 << 12) + bytes(24)    # HOSTNAME, EVENT_DESC
         head = magic + struct.pack(o + 'QQQQQQQQ', 104, 128, attrs_off, len(file_attr), data_off, len(data), 0,
-                                   0) + bytes(32)
+                                   0) + features
         with open(path, 'wb') as f:
-            f.write(head + file_attr + data)
+            f.write(head + file_attr + data + feats)
 
 
 # --- the recording the tests decode ------------------------------------------
@@ -235,7 +253,7 @@ A_SAMPLES = [
     (1, MAPPED | OVERLAY, 0x2090, ovl2_off(0x2090), 6),          # ovl_b (same PC)
     (1, 0, 0x190, None, 2),                                      # unmapped: compute
     (1, 0, 0x2010, None, 1),                                     # unmapped overlay
-    (1, MAPPED, 0x10c0, 0x400 + 0xc0, 1),                        # counters (bss)
+    (1, MAPPED, 0x1100, 0x400 + 0x100, 1),                       # counters (bss, offset in ovl1)
 ]
 A_EXPECT = {'ovl_b': 6, 'compute': 7, 'main': 7, 'ovl_a': 4, 'ovl_a2': 3, 'helper': 2,
             '[overlay, not resolved]': 1, 'counters': 1}
@@ -246,9 +264,10 @@ B_SAMPLES = [
 B_EXPECT = {'main': 3, 'ovl_b': 2}
 
 
-def recording(tmp, o='<', version=1):
-    """Writes the SPU images and a perf.data file into tmp; returns the
-    paths (perf.data, A's image, B's PPU program)."""
+def recording(tmp, o='<', version=1, name=None):
+    """Writes the SPU images and a perf.data file into tmp (its event
+    named name, if given); returns the paths (perf.data, A's image, B's
+    PPU program)."""
     img = spu_image()
     a_path = os.path.join(tmp, 'prog_a.spu')
     with open(a_path, 'wb') as f:
@@ -287,7 +306,7 @@ def recording(tmp, o='<', version=1):
     pd.sample(rec(SWITCH_OUT, 5, 0, 0, OBJ_B, NONE64, 200, 202), t + 5)
     # not perf.data: the script must learn the name from perf
     path = os.path.join(tmp, 'rec.data')
-    pd.write(path)
+    pd.write(path, name)
     return path, a_path, b_path
 
 
@@ -352,7 +371,7 @@ class PerfScript(unittest.TestCase):
         self.assertIn('cbe_spu records: 37 samples, 4 switches, 1 lost records', out.stdout)
         self.assertIn('lost: 1 cbe_spu lost records: 3 records dropped, about 2 trace-array entries lost',
                       out.stdout)
-        self.assertIn('with a full trace array 1, over the output bound or throttled 1, switch queue full 0',
+        self.assertIn('with a full trace array 1, over the rate bound 1, switch queue full 0',
                       out.stdout)
         self.assertIn('5 records missing by sequence number', out.stdout)
         self.assertIn('PERF_RECORD_LOST: 1 events, 5 records lost', out.stdout)
@@ -384,10 +403,38 @@ class PerfScript(unittest.TestCase):
         self.assertIn('PERF_RECORD_LOST: unknown ([Errno 2] No such file or directory', out.stdout)
 
     def test_refuses_unknown_version(self):
-        data, a_path, _ = recording(self.tmp, version=2)
+        data, a_path, _ = recording(self.tmp, version=2, name='cbe_spu/cycles/')
         out = self.run_script(data, '--image', a_path)
         self.assertNotEqual(out.returncode, 0)
         self.assertIn('cbe_spu record layout version 2: this script decodes version 1 only', out.stderr)
+        self.assertNotIn('program tgid', out.stdout)
+
+    def test_other_event_not_refused(self):
+        """Raw areas that look like another version of ours, of an event
+        that is not cbe_spu: not decoded, not refused."""
+        data, a_path, _ = recording(self.tmp, version=2, name='bpf-output')
+        out = self.run_script(data, '--image', a_path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('cbe_spu records: 1 samples, 4 switches', out.stdout)
+        self.assertIn('other records and events, not decoded: 36', out.stdout)
+        self.assertNotIn('(100, ', str(parse_report(out.stdout)))
+
+    def test_named_event(self):
+        """A recording whose event perf names cbe_spu decodes as unnamed."""
+        data, a_path, b_path = recording(self.tmp, name='cbe_spu/cycles/')
+        out = self.run_script(data, '--image', a_path, '--image', b_path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(parse_report(out.stdout).get((100, OBJ_A)), A_EXPECT, out.stdout)
+
+    def test_ambiguous_object_id_binding(self):
+        """OBJID=PATH without @OFFSET on a file with two images fails."""
+        data, a_path, _ = recording(self.tmp)
+        two = os.path.join(self.tmp, 'two_images')
+        with open(two, 'wb') as f:
+            f.write(bytes(64) + spu_image() + bytes(64) + spu_image())
+        out = self.run_script(data, '--image', '%#x=%s' % (OBJ_A, two))
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn('holds 2 SPU images (at 0x40, 0x%x)' % (128 + len(spu_image())), out.stderr)
         self.assertNotIn('program tgid', out.stdout)
 
 
@@ -434,7 +481,12 @@ class Decoding(unittest.TestCase):
         with self.assertRaisesRegex(self.m.RecordError, 'without a raw record'):
             self.m.decode_record(None, 'cbe_spu/cycles/')
         with self.assertRaisesRegex(self.m.RecordError, 'version 3'):
-            self.m.decode_record(raw(SAMPLE, 0, 0, 0, 0, 0, 0, 0, 0, version=3))
+            self.m.decode_record(raw(SAMPLE, 0, 0, 0, 0, 0, 0, 0, 0, version=3), 'cbe_spu/cycles/')
+        # of the size and magic of ours, but not of an event named cbe_spu:
+        # another version is not ours, and not a reason to stop
+        self.assertIsNone(self.m.decode_record(raw(SAMPLE, 0, 0, 0, 0, 0, 0, 0, 0, version=3)))
+        self.assertIsNone(self.m.decode_record(raw(SAMPLE, 0, 0, 0, 0, 0, 0, 0, 0, version=3) + bytes(4),
+                                               'unknown attr type: 42'))
         with self.assertRaisesRegex(self.m.RecordError, '20 bytes'):
             self.m.decode_record(raw(SAMPLE, 0, 0, 0, 0, 0, 0, 0, 0)[:20], 'cbe_spu/cycles/')
         self.assertIsNone(self.m.decode_record(raw(SAMPLE, 0, 0, 0, 0, 0, 0, 0, 0)[:20]))
@@ -461,12 +513,74 @@ class Decoding(unittest.TestCase):
         self.assertEqual(self.attribute(MAPPED, 0x17f, 0x17f), 'main')
         self.assertEqual(self.attribute(MAPPED, 0x180, 0x180), 'compute')
         self.assertEqual(self.attribute(MAPPED, 0x3fc, 0x3fc), 'helper')
-        # bss: beyond the data segment's file bytes, which overlay 1 holds
-        self.assertEqual(self.attribute(MAPPED, 0x1100, 0x500), 'ovl_a')
+        # bss: beyond the data segment's file bytes, at an offset where
+        # overlay 1's file bytes lie; the LS PC says which segment it is
+        self.assertEqual(self.attribute(MAPPED, 0x1100, 0x500), 'counters')
+        self.assertEqual(self.attribute(MAPPED, 0x11f0, 0x5f0), 'counters')
+        self.assertEqual(self.attribute(MAPPED | OVERLAY, 0x2000, 0x500), 'ovl_a')
+        self.assertEqual(self.attribute(MAPPED, 0x10c0, 0x4c0), 'counters')
+        # a PC and offset that no segment maps together: by offset alone
+        self.assertEqual(self.attribute(MAPPED, 0x3000, 0x500), 'ovl_a')
         self.assertEqual(self.attribute(MAPPED, 0x1010, 0x410), '_ovly_table')
         # a label (size 0) runs to the next symbol
         self.assertEqual(self.attribute(MAPPED, 0x1030, 0x430), '_ovly_table_end')
         self.assertEqual(self.attribute(MAPPED, 0, 0x5000), '[offset 0x5000 outside the image]')
+
+    def test_labels_and_sizes(self):
+        """A label (size 0) ends at the next symbol's value; a sized
+        symbol ends at its size, with no label reaching over it."""
+        seg = self.m.Segment(0, 0, 0, 0x1000, 0x1000, False)
+        S = self.m.Symbol
+        seg.symbols = [S('_start', 0, 0, 1), S('main', 0x100, 0x80, 1), S('big', 0x300, 0x200, 1),
+                       S('inner', 0x380, 0x10, 1), S('inner_end', 0x390, 0, 1), S('alias', 0x600, 0x40, 1),
+                       S('alias_label', 0x600, 0, 1)]
+        seg.sort_symbols()
+        at = {a: (seg.symbol_at(a) or S(None, 0, 0, 0)).name
+              for a in (0, 0x50, 0xfc, 0x100, 0x17c, 0x180, 0x200, 0x2fc, 0x300, 0x384, 0x390, 0x3a0, 0x4fc,
+                        0x500, 0x600, 0x63c, 0x640, 0x700)}
+        self.assertEqual(at, {0: '_start', 0x50: '_start', 0xfc: '_start', 0x100: 'main', 0x17c: 'main',
+                              0x180: None, 0x200: None, 0x2fc: None, 0x300: 'big', 0x384: 'inner',
+                              0x390: 'inner_end', 0x3a0: 'inner_end', 0x4fc: 'inner_end', 0x500: 'inner_end',
+                              0x600: 'alias', 0x63c: 'alias', 0x640: 'alias_label', 0x700: 'alias_label'})
+
+    def test_many_symbols(self):
+        """3000 symbols: every address finds its own, by bisection."""
+        seg = self.m.Segment(0, 0, 0, 0x40000, 0x40000, False)
+        seg.symbols = [self.m.Symbol('f%d' % i, 0x40 * i, 0x20, 1) for i in range(3000)]
+        seg.sort_symbols()
+        names = [(seg.symbol_at(a) or self.m.Symbol('-', 0, 0, 0)).name for a in range(0, 0x40 * 3000, 0x10)]
+        self.assertEqual(names, [n for i in range(3000) for n in ('f%d' % i, 'f%d' % i, '-', '-')])
+
+    def test_each_key_resolved_once(self):
+        """200k samples at 5000 PCs of an image with 3000 symbols are
+        counted by (mapped, PC, offset) and each PC is resolved once."""
+        rep = self.m.Report()
+        img = self.m.SpuImage(spu_image())
+        img.segments[0].filesz = img.segments[0].memsz = 0x3000
+        img.segments[0].symbols = [self.m.Symbol('f%d' % i, 0x100 + 4 * i, 4, 1) for i in range(3000)]
+        img.segments[0].sort_symbols()
+        calls = []
+        resolve = img.attribute_key
+
+        def counted(key):
+            calls.append(key)
+            return resolve(key)
+        img.attribute_key = counted
+        rep.specs = [self.m.ImageSpec('x.spu', 0, None, img)]
+        pcs = [0x100 + 4 * (i % 3000) for i in range(5000)]
+        recs = [self.m.Record(SAMPLE, 1, MAPPED if i < 2500 else 0, pc, 0, OBJ_A, pc if i < 2500 else NONE64,
+                              100, 101) for i, pc in enumerate(pcs)]
+        for i in range(200000):
+            rec = recs[i % 5000]
+            rep.add(rec._replace(seq=i))
+        prog = rep.programs[(100, OBJ_A)]
+        self.assertFalse(hasattr(prog, 'records'))
+        self.assertEqual(len(prog.keys), 5000)
+        _, _, hist = rep.histogram(prog)
+        self.assertEqual(len(calls), 5000)
+        self.assertEqual(sum(hist.values()), 200000)
+        self.assertEqual(hist['f0'], 80)        # PC 0x100: 40 mapped + 40 unmapped of each of 2 slots
+        self.assertEqual(hist['f2999'], 40)
 
     def test_unmapped_by_ls(self):
         self.assertEqual(self.attribute(0, 0x1a0, NONE64), 'compute')
@@ -509,7 +623,18 @@ class Decoding(unittest.TestCase):
         self.assertEqual(p(['perf', 'script', '-ib.data', '-s', 'x.py']), 'b.data')
         self.assertEqual(p(['perf', 'script', '--input=c.data']), 'c.data')
         self.assertEqual(p(['perf', 'script', '--input', 'd.data']), 'd.data')
-        self.assertEqual(p(['perf', 'script', '-s', 'x.py', '--', '-i', 'e.data']), 'perf.data')
+        self.assertEqual(p(['perf', 'script', '-s', 'x.py', '--', '-i', 'e.data'], fifo=False), 'perf.data')
+        # perf record -o - | perf script: a ./perf.data is not what it reads
+        self.assertIsNone(p(['perf', 'script', '-s', 'x.py', '--', '-i', 'e.data'], fifo=True))
+        self.assertIsNone(p(['perf', 'script', '-i', '-', '-s', 'x.py'], fifo=False))
+        self.assertEqual(p(['perf', 'script', '-i', 'a.data', '-s', 'x.py'], fifo=True), 'a.data')
+
+    def test_pipe_lost_unknown(self):
+        rep = self.m.Report()
+        rep.input_why = 'perf script reads a pipe'
+        out = io.StringIO()
+        rep.print_lost(out)
+        self.assertIn('PERF_RECORD_LOST: unknown (perf script reads a pipe)', out.getvalue())
 
     def test_choose_image(self):
         S = self.m.ImageSpec
@@ -520,12 +645,64 @@ class Decoding(unittest.TestCase):
         self.assertIsNone(self.m.choose_image([a, b1, b2], 0x400, ['/d/ppu'])[0])
         self.assertIs(self.m.choose_image([b1], 0x400, [])[0], b1)
         self.assertIsNone(self.m.choose_image([a, b1], 0x400, [])[0])
+        spec, why = self.m.choose_image([S('/d/ppu', 16, 0x500, None), bound], 0x500, [])
+        self.assertIsNone(spec)
+        self.assertEqual(why, '2 images given for object id 0x500')
+
+    def test_load_images(self):
+        img = spu_image()
+        broken = bytearray(img)
+        struct.pack_into('>I', broken, 28, 0x7fffff00)    # e_phoff beyond the image
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'ppu')
+            with open(path, 'wb') as f:
+                f.write(bytes(64) + img + bytes(64) + bytes(broken) + bytes(64) + img)
+            err = io.StringIO()
+            specs = self.m.load_images(path, err)
+            at2 = 64 + len(img) + 64
+            self.assertEqual([s.offset for s in specs], [64, at2 + len(img) + 64])
+            self.assertIn('skipped: %s@0x%x: program headers beyond the image' % (path, at2), err.getvalue())
+            # bound to an object id: which of the two is meant is unknown
+            with self.assertRaisesRegex(self.m.ImageError, 'holds 2 SPU images'):
+                self.m.load_images('0x400=' + path, err)
+            self.assertEqual([s.offset for s in self.m.load_images('0x400=%s@64' % path, err)], [64])
+            # named by its offset, a broken image is an error
+            with self.assertRaisesRegex(self.m.ImageError, 'beyond the image'):
+                self.m.load_images('%s@%d' % (path, at2), err)
 
     def test_count_perf_lost(self):
         with tempfile.TemporaryDirectory() as tmp:
             for o in '<>':
                 data, _, _ = recording(tmp, o)
                 self.assertEqual(self.m.count_perf_lost(data), (1, 5, 1, 19))
+                # in chunks that split records anywhere; no read larger
+                reads = []
+                real_open = open
+
+                class Reader:
+                    def __init__(self, f):
+                        self.f = f
+
+                    def __enter__(self):
+                        return self
+
+                    def __exit__(self, *a):
+                        self.f.close()
+
+                    def seek(self, *a):
+                        return self.f.seek(*a)
+
+                    def read(self, n=-1):
+                        reads.append(n)
+                        return self.f.read(n)
+                self.m.open = lambda p, mode: Reader(real_open(p, mode))
+                try:
+                    for chunk in (8, 13, 24, 100):
+                        del reads[:]
+                        self.assertEqual(self.m.count_perf_lost(data, chunk), (1, 5, 1, 19))
+                        self.assertLessEqual(max(reads[1:]), chunk)
+                finally:
+                    del self.m.open
             with open(data, 'r+b') as f:
                 f.write(b'PERFILE0')
             with self.assertRaisesRegex(ValueError, 'not a perf.data'):
@@ -547,6 +724,14 @@ class Decoding(unittest.TestCase):
         self.assertEqual(rep.seq_gaps, 2)
         self.assertEqual(rep.lost_dropped, 2)
         self.assertIn('switch queue full 1', out.getvalue())
+
+    def test_seq_backwards(self):
+        """A record behind the highest sequence number seen does not set
+        the baseline back: later gaps count once."""
+        rep = self.m.Report()
+        for seq in (0, 1, 5, 3, 6, 7, 10):
+            rep.add(self.m.Record(SWITCH_IN, 2, 0, 0, seq, OBJ_A, NONE64, 1, 1))
+        self.assertEqual(rep.seq_gaps, 5)
 
 
 if __name__ == '__main__':
