@@ -461,6 +461,31 @@ static double fault_pages(void)
 	return dt;
 }
 
+/*
+ * Open @attr (its type, config and sample type set by the caller) as a
+ * disabled event of this task sampling every event, and map @len bytes
+ * of its ring buffer; exits on failure. *fdp: the event.
+ */
+static void *open_sampled(struct perf_event_attr *attr, size_t len, const char *what, int *fdp)
+{
+	void *rb;
+
+	attr->size = sizeof(*attr);
+	attr->sample_period = 1;
+	attr->disabled = 1;
+	*fdp = sys_perf_event_open(attr, 0, -1);
+	if (*fdp < 0) {
+		fprintf(stderr, "perf_event_open(%s): %s\n", what, strerror(errno));
+		exit(1);
+	}
+	rb = mmap(NULL, len, PROT_READ, MAP_SHARED, *fdp, 0);
+	if (rb == MAP_FAILED) {
+		perror("mmap(perf buffer)");
+		exit(1);
+	}
+	return rb;
+}
+
 /* Samples written per fault: data_head's advance over one round */
 static double sample_faults_check;
 
@@ -474,24 +499,12 @@ static double faults_sampled(void)
 	int fd;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
 	attr.type = PERF_TYPE_SOFTWARE;
 	attr.config = PERF_COUNT_SW_PAGE_FAULTS;
-	attr.sample_period = 1;
 	attr.sample_type = SAMPLE_TYPE;
 	attr.exclude_kernel = 1;
 	attr.exclude_hv = 1;
-	attr.disabled = 1;
-	fd = sys_perf_event_open(&attr, 0, -1);
-	if (fd < 0) {
-		perror("perf_event_open(page-faults)");
-		exit(1);
-	}
-	rb = mmap(NULL, (SAMPLE_PAGES + 1) * page_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (rb == MAP_FAILED) {
-		perror("mmap(perf buffer)");
-		exit(1);
-	}
+	rb = open_sampled(&attr, (SAMPLE_PAGES + 1) * page_size, "page-faults", &fd);
 	up = rb;
 	head = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE);
 	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
@@ -588,22 +601,10 @@ static double tp_perf_round(int id, int n, long *records)
 	int fd;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = id;
-	attr.sample_period = 1;
 	attr.sample_type = TP_SAMPLE_TYPE;
-	attr.disabled = 1;
-	fd = sys_perf_event_open(&attr, 0, -1);
-	if (fd < 0) {
-		perror("perf_event_open(tracepoint)");
-		exit(1);
-	}
-	rb = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	if (rb == MAP_FAILED) {
-		perror("mmap(perf buffer)");
-		exit(1);
-	}
+	rb = open_sampled(&attr, len, "tracepoint", &fd);
 	up = rb;
 	ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 	dt = getppid_loop(n);
