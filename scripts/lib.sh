@@ -153,6 +153,8 @@ build_key() {
 kmake() {
 	local src=$1 out=$2
 	shift 2
+	# scripts/nocache/ccache keeps .incbin users out of the cache.
+	PATH="$TOP/scripts/nocache:$PATH" \
 	make -C "$src" O="$out" ARCH="$ARCH" ${CROSS_COMPILE:+CROSS_COMPILE=$CROSS_COMPILE} \
 		CC="ccache ${CROSS_COMPILE}gcc" HOSTCC="ccache gcc" -j"$JOBS" "$@"
 }
