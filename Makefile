@@ -69,7 +69,7 @@ soak-check: ## check that make soak fails, with its report, on a stopped worker 
 bench: ## base vs patched kernel benchmarks under QEMU -icount
 	@$(S)/bench.sh
 
-bench-profile: ## instructions per kernel function that a system-wide event adds to a switch
+bench-profile: ## instructions per kernel function: a system-wide event at a switch, a tracepoint record, a page-fault sample
 	@$(S)/bench-profile.sh
 
 deb: ## Debian packages of the patched kernel with Debian's own config

@@ -5,6 +5,12 @@ the difference per context switch (or per WHAT, the unit that COUNT
 counts: "perf record"), biggest first.
 
 usage: bench-profile.py NM-OUTPUT WITHOUT WITH COUNT OUT.md [WHAT]
+
+With --compare, the same difference for several kernels side by side,
+each kernel's counts mapped to its own symbols:
+
+usage: bench-profile.py --compare COUNT OUT.md WHAT \\
+           (LABEL NM-OUTPUT WITHOUT WITH)...
 """
 import bisect
 import collections
@@ -33,7 +39,48 @@ def per_symbol(path, addrs, names):
     return total
 
 
+def compare(argv):
+    if len(argv) < 7 or (len(argv) - 3) % 4:
+        sys.exit(__doc__)
+    count, out, what = int(argv[0]), argv[1], argv[2]
+    labels, deltas, totals = [], [], []
+    for i in range(3, len(argv), 4):
+        label, nm, without, with_ = argv[i:i + 4]
+        addrs, names = symbols(nm)
+        a = per_symbol(without, addrs, names)
+        b = per_symbol(with_, addrs, names)
+        labels.append(label)
+        deltas.append({k: (b[k] - a[k]) / count for k in set(a) | set(b)})
+        totals.append((sum(b.values()) - sum(a.values())) / count)
+    keys = set().union(*deltas)
+
+    def spread(k):
+        vals = [d.get(k, 0.0) for d in deltas]
+        return (-(max(vals) - min(vals)), -max(abs(v) for v in vals))
+
+    lines = [
+        f"Kernel instructions per {what} (the whole runs' difference with "
+        f"and without it over {count}), per function; the functions whose "
+        f"counts differ most between the kernels first",
+        "",
+        "| function | " + " | ".join(labels) + " |",
+        "|---|" + "---:|" * len(labels),
+        "| **all** | " + " | ".join(f"**{t:.1f}**" for t in totals) + " |",
+    ]
+    rows = [k for k in sorted(keys, key=spread)
+            if max(abs(d.get(k, 0.0)) for d in deltas) >= 0.5]
+    for k in rows[:40]:
+        vals = [d.get(k, 0.0) for d in deltas]
+        lines.append(f"| {k} | " + " | ".join(f"{v:.1f}" for v in vals) + " |")
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--compare":
+        compare(sys.argv[2:])
+        return
     if len(sys.argv) not in (6, 7):
         sys.exit(__doc__)
     nm, without, with_, switches, out = sys.argv[1:6]

@@ -980,6 +980,72 @@ static int profile_tracepoint(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * 'perf-bench fault N none|perf': N page faults, in rounds of
+ * SAMPLE_FAULTS, with bench_sample()'s page-fault event opened and its
+ * buffer mapped in both modes but enabled only with "perf", for 'make
+ * bench-profile': the difference per kernel function is what one sample
+ * costs there. The buffer is emptied after each round, as a reader
+ * would, so that no sample is lost.
+ */
+static int profile_fault(int argc, char **argv)
+{
+	int iters = argc > 2 ? atoi(argv[2]) : 0;
+	const char *mode = argc > 3 ? argv[3] : "";
+	size_t len = (SAMPLE_PAGES + 1) * page_size;
+	int perf = !strcmp(mode, "perf"), fd, r, bad = 0;
+	struct perf_event_attr attr;
+	struct perf_event_mmap_page *up;
+	uint64_t head, tail;
+	double dt = 0;
+
+	if (iters <= 0 || iters % SAMPLE_FAULTS || (!perf && strcmp(mode, "none"))) {
+		fprintf(stderr, "usage: perf-bench fault N none|perf (N a multiple of %d)\n",
+			SAMPLE_FAULTS);
+		return 2;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_PAGE_FAULTS;
+	attr.sample_type = SAMPLE_TYPE;
+	attr.sample_period = 1;
+	attr.disabled = 1;
+	attr.exclude_kernel = 1;
+	attr.exclude_hv = 1;
+	fd = sys_perf_event_open(&attr, 0, -1);
+	if (fd < 0) {
+		perror("perf_event_open(page-faults)");
+		return 1;
+	}
+	up = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (up == MAP_FAILED) {
+		perror("mmap(perf buffer)");
+		return 1;
+	}
+	/* One round first, so that no first-touch fault (vDSO data) is sampled */
+	fault_pages();
+	if (perf)
+		ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	for (r = 0; r < iters / SAMPLE_FAULTS; r++) {
+		tail = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE);
+		dt += fault_pages();
+		head = __atomic_load_n(&up->data_head, __ATOMIC_ACQUIRE);
+		if (head - tail != (perf ? SAMPLE_FAULTS * SAMPLE_SIZE : 0))
+			bad = 1;
+		__atomic_store_n(&up->data_tail, head, __ATOMIC_RELEASE);
+	}
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	munmap(up, len);
+	close(fd);
+	if (bad) {
+		fprintf(stderr, "perf-bench: not one %d-byte sample per fault\n", SAMPLE_SIZE);
+		return 1;
+	}
+	printf("FAULT %d faults, %s: %.1f ns/fault\n", iters, mode, dt / (iters / SAMPLE_FAULTS));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -988,8 +1054,11 @@ int main(int argc, char **argv)
 		return profile_pingpong(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "tracepoint"))
 		return profile_tracepoint(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "fault"))
+		return profile_fault(argc, argv);
 	if (argc > 1) {
-		fprintf(stderr, "usage: perf-bench [pingpong N [event] | tracepoint N none|perf|ftrace]\n");
+		fprintf(stderr, "usage: perf-bench [pingpong N [event] | tracepoint N none|perf|ftrace |\n"
+				"                   fault N none|perf]\n");
 		return 2;
 	}
 	report("open_read_close", "ns/op", bench_open_read_close, 2000);
