@@ -30,7 +30,7 @@ BUILDSTAGE := $(STAGE) -n 5
 
 ALL_STAGES := sync harness checkpatch series build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug \
 	selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 \
-	kunit-powerpc64 build-i386 sparse w1 cocci
+	kunit-powerpc64 build-i386 build-powerpc64-spufs-m sparse w1 cocci
 # Only STAGES= selects these: KUnit and the kselftests on the KCSAN kernel
 # x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2 cores, 3
 # warm); a KCSAN report with a frame in series code fails them.
@@ -64,7 +64,7 @@ ORDER := sync harness \
 	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
 	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
 	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
-	cocci sparse w1 build-i386 checkpatch series build-x86_64
+	cocci sparse w1 build-i386 build-powerpc64-spufs-m checkpatch series build-x86_64
 # The dependencies: each guest stage needs the step that builds its
 # kernel (and initramfs): a kselftest stage's prepare step, which the KUnit
 # stage of the same configuration shares (it boots that kernel with
@@ -119,6 +119,11 @@ $(G)/cocci.done:
 	@$(BUILDSTAGE) cocci $(S)/lint-cocci.sh
 $(G)/build-i386.done:
 	@$(BUILDSTAGE) build-i386 $(S)/build-stage.sh i386
+# Cell with spufs as a module and the cbe_spu PMU built in, compile only:
+# built-in code that calls into spufs fails to link here (powerpc64 builds
+# spufs in). Its result is cached by the tree like build-i386's.
+$(G)/build-powerpc64-spufs-m.done:
+	@$(BUILDSTAGE) build-powerpc64-spufs-m $(S)/build-stage.sh powerpc64-spufs-m
 # With kunit-powerpc64 the guest needs the image, not only the result: the
 # kernel is built (from ccache) even when the same tree built before.
 $(G)/build-powerpc64.done:
