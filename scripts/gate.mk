@@ -30,7 +30,8 @@ BUILDSTAGE := $(STAGE) -n 5
 
 ALL_STAGES := sync harness checkpatch series build-x86_64 kunit-x86_64 selftests-x86_64 kunit-x86_64-debug \
 	selftests-x86_64-debug kunit-arm64-debug selftests-arm64 selftests-arm64-acpi build-powerpc64 \
-	kunit-powerpc64 build-i386 build-powerpc64-spufs-m sparse w1 cocci
+	kunit-powerpc64 build-powerpc64-nodebug kunit-powerpc64-nodebug build-i386 build-powerpc64-spufs-m \
+	sparse w1 cocci
 # Only STAGES= selects these: KUnit and the kselftests on the KCSAN kernel
 # x86_64-kcsan-ksft ('make test-kcsan': about 30 min cold on 2 cores, 3
 # warm); a KCSAN report with a frame in series code fails them.
@@ -63,6 +64,7 @@ ORDER := sync harness \
 	prepare-selftests-x86_64 kunit-x86_64 prepare-selftests-arm64 selftests-x86_64 \
 	prepare-selftests-x86_64-debug kunit-arm64-debug selftests-arm64 build-powerpc64 \
 	kunit-x86_64-debug selftests-x86_64-debug kunit-powerpc64 selftests-arm64-acpi \
+	build-powerpc64-nodebug kunit-powerpc64-nodebug \
 	prepare-selftests-x86_64-kcsan kunit-x86_64-kcsan selftests-x86_64-kcsan \
 	cocci sparse w1 build-i386 build-powerpc64-spufs-m checkpatch series build-x86_64
 # The dependencies: each guest stage needs the step that builds its
@@ -81,6 +83,7 @@ PREP_selftests-x86_64-debug := prepare-selftests-x86_64-debug
 PREP_kunit-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_selftests-x86_64-kcsan := prepare-selftests-x86_64-kcsan
 PREP_kunit-powerpc64 := build-powerpc64
+PREP_kunit-powerpc64-nodebug := build-powerpc64-nodebug
 $(foreach s,$(ALL_STAGES) $(EXTRA_STAGES),$(if $(PREP_$(s)),$(eval $(G)/$(s).done: $(G)/$(PREP_$(s)).done)))
 # Every stage has its place in ORDER (a stage left out would never run).
 $(foreach s,$(ALL_STAGES) $(EXTRA_STAGES),$(if $(filter $(s),$(ORDER)),,$(error stage '$(s)' is not in ORDER)))
@@ -128,6 +131,11 @@ $(G)/build-powerpc64-spufs-m.done:
 # kernel is built (from ccache) even when the same tree built before.
 $(G)/build-powerpc64.done:
 	@$(BUILDSTAGE) build-powerpc64 $(S)/build-stage.sh $(if $(filter kunit-powerpc64,$(STAGES)),--image) powerpc64
+# The same kernel without the debug checkers, for KUnit in the
+# configuration a distribution kernel has.
+$(G)/build-powerpc64-nodebug.done:
+	@$(BUILDSTAGE) build-powerpc64-nodebug $(S)/build-stage.sh \
+		$(if $(filter kunit-powerpc64-nodebug,$(STAGES)),--image) powerpc64-nodebug
 # Per-commit builds of the x86_64 kselftest kernel, in their own work tree
 # and object folder (build/bisect/): they read nothing the other stages
 # write, and run whenever a slot is free.
