@@ -598,6 +598,28 @@ class BenchProfileTest(ParserCase):
                                    "(the two whole runs' difference over 20000 switches)")
         self.assertEqual(lines[2], '| function | without | with | added per switch |')
 
+    def test_compare(self):
+        # --compare: the same profile as kernel "a", and as kernel "b" with
+        # its runs swapped (so each function's count is negated): the
+        # totals and each row side by side, the functions whose counts
+        # differ most between the kernels first.
+        out = self.path('c.md')
+        nm, none, perf = data('profile-tp.nm'), data('profile-tp-none.txt'), data('profile-tp-perf.txt')
+        rc, _, stderr = self.run_script('--compare', '20000', out, 'page-fault sample',
+                                        'a', nm, none, perf, 'b', nm, perf, none)
+        self.assertEqual(rc, 0, stderr)
+        with open(out, encoding='utf-8') as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[2], '| function | a | b |')
+        self.assertEqual(lines[4:], ['| **all** | **318.1** | **-318.1** |',
+                                     '| perf_output_sample | 166.1 | -166.1 |',
+                                     '| perf_tp_event | 103.0 | -103.0 |',
+                                     '| __task_pid_nr_ns | 49.0 | -49.0 |'])
+
+    def test_compare_usage(self):
+        rc, _, _ = self.run_script('--compare', '20000', self.path('c.md'), 'x', 'a', 'nm')
+        self.assertNotEqual(rc, 0)
+
 
 if __name__ == '__main__':
     unittest.main()
